@@ -1,0 +1,63 @@
+import django_filters
+from django import forms
+
+from .models import Organisation, Project, Status, StudyType, Topic
+
+SEARCH_MAX_LENGTH = 200
+
+
+class ProjectFilter(django_filters.FilterSet):
+    """The public project list's filters; an invalid value is reported beside its filter."""
+
+    q = django_filters.CharFilter(
+        label="Search projects",
+        method="filter_text",
+        max_length=SEARCH_MAX_LENGTH,
+        error_messages={
+            "max_length": f"Search text can be at most {SEARCH_MAX_LENGTH} characters long; "
+            "shorten it and search again."
+        },
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“%(value)s” is not a project status."},
+    )
+    study_type = django_filters.MultipleChoiceFilter(
+        label="Study type",
+        choices=StudyType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“%(value)s” is not a study type."},
+    )
+    topic = django_filters.ModelChoiceFilter(
+        queryset=Topic.objects.none(),
+        to_field_name="slug",
+        method="filter_topic",
+        empty_label="Any topic",
+        error_messages={"invalid_choice": "There is no topic with that name."},
+    )
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(),
+        to_field_name="slug",
+        method="filter_partner",
+        empty_label="Any partner",
+        error_messages={"invalid_choice": "There is no partner with that name."},
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "status", "study_type", "topic", "partner"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["topic"].queryset = Topic.objects.in_use()
+        self.filters["partner"].queryset = Organisation.objects.with_published_projects()
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.with_topic(value)
+
+    def filter_partner(self, queryset, name, value):
+        return queryset.with_partner(value)

@@ -1,0 +1,359 @@
+import datetime
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
+
+from config.fields import MonthField
+from config.models import TimeStampedModel
+
+
+class StudyType(models.TextChoices):
+    FEASIBILITY = "feasibility", "Feasibility study"
+    PILOT = "pilot", "Pilot study"
+    EFFICACY = "efficacy", "Efficacy trial"
+    EFFECTIVENESS = "effectiveness", "Effectiveness trial"
+    QUALITATIVE = "qualitative", "Qualitative study"
+    EVIDENCE_REVIEW = "evidence-review", "Evidence review"
+    OUTCOME_MEASURE = "outcome-measure", "Outcome measure development"
+    OTHER = "other", "Other"
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in-progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    PAUSED = "paused", "Paused"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class Role(models.TextChoices):
+    DELIVERY = "delivery", "Delivery partner"
+    EVALUATION = "evaluation", "Evaluation partner"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def with_published_projects(self) -> "OrganisationQuerySet":
+        return self.filter(
+            Exists(Partnership.objects.filter(organisation=OuterRef("pk"), project__published=True))
+        )
+
+
+class Organisation(TimeStampedModel):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="Used in the partner's web address."
+    )
+    website = models.URLField(blank=True, help_text="The organisation's own site, if it has one.")
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:partner-detail", args=[self.slug])
+
+
+class TopicQuerySet(models.QuerySet):
+    def in_use(self) -> "TopicQuerySet":
+        """Topics of at least one published project."""
+        return self.filter(
+            Exists(TaggedProject.objects.filter(tag=OuterRef("pk"), content_object__published=True))
+        )
+
+
+class Topic(TagBase):
+    """A free subject tag for projects ("domestic abuse"), chosen by editors."""
+
+    objects = NaturalKeyManager.from_queryset(TopicQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project-list") + f"?topic={self.slug}"
+
+
+class TaggedProject(ItemBase):
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_projects")
+    content_object = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="tagged_topics"
+    )
+
+    class Meta:
+        verbose_name = "topic"
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_project_unique")
+        ]
+
+
+def overdue_condition(today: datetime.date | None = None) -> Q:
+    """Still in progress after the month its completion was estimated for."""
+    month_start = (today or timezone.localdate()).replace(day=1)
+    return Q(status=Status.IN_PROGRESS, estimated_completion__lt=month_start)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def published(self) -> "ProjectQuerySet":
+        return self.filter(published=True)
+
+    def visible_to(self, user) -> "ProjectQuerySet":
+        """Published projects, and drafts too for staff who preview them."""
+        return self if user.is_staff else self.published()
+
+    def overdue(self) -> "ProjectQuerySet":
+        return self.filter(overdue_condition())
+
+    def with_overdue(self) -> "ProjectQuerySet":
+        return self.annotate(
+            is_overdue=models.ExpressionWrapper(
+                overdue_condition(), output_field=models.BooleanField()
+            )
+        )
+
+    def for_cards(self) -> "ProjectQuerySet":
+        """Load what a project card shows, in a fixed number of queries."""
+        return self.prefetch_related("topics")
+
+    def search(self, text: str) -> "ProjectQuerySet":
+        """Projects whose title, summary, body or partner names contain every word of text."""
+        queryset = self
+        for word in text.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(body__icontains=word)
+                | Exists(
+                    Partnership.objects.filter(
+                        project=OuterRef("pk"), organisation__name__icontains=word
+                    )
+                )
+            )
+        return queryset
+
+    def with_topic(self, topic: "Topic") -> "ProjectQuerySet":
+        return self.filter(
+            Exists(TaggedProject.objects.filter(content_object=OuterRef("pk"), tag=topic))
+        )
+
+    def with_partner(self, organisation: Organisation) -> "ProjectQuerySet":
+        return self.filter(
+            Exists(Partnership.objects.filter(project=OuterRef("pk"), organisation=organisation))
+        )
+
+    def related_to(self, project: "Project") -> "ProjectQuerySet":
+        """Projects an editor linked to project first, then those sharing topics or partners."""
+        curated = Project.related_projects.through.objects.filter(
+            from_project=project, to_project=OuterRef("pk")
+        )
+        topics = TaggedProject.objects.filter(content_object=project).values("tag")
+        partners = Partnership.objects.filter(project=project).values("organisation")
+
+        shared_topics = Coalesce(
+            Subquery(
+                TaggedProject.objects.filter(content_object=OuterRef("pk"), tag__in=topics)
+                .values("content_object")
+                .annotate(count=Count("pk"))
+                .values("count")
+            ),
+            Value(0),
+        )
+        shared_partners = Coalesce(
+            Subquery(
+                Partnership.objects.filter(project=OuterRef("pk"), organisation__in=partners)
+                .values("project")
+                .annotate(count=Count("organisation", distinct=True))
+                .values("count")
+            ),
+            Value(0),
+        )
+        return (
+            self.exclude(pk=project.pk)
+            .filter(
+                Exists(curated)
+                | Exists(
+                    TaggedProject.objects.filter(content_object=OuterRef("pk"), tag__in=topics)
+                )
+                | Exists(
+                    Partnership.objects.filter(project=OuterRef("pk"), organisation__in=partners)
+                )
+            )
+            .annotate(curated=Exists(curated), shared=shared_topics + shared_partners)
+            .order_by("-curated", "-shared", "-created", "title")
+        )
+
+
+class Project(TimeStampedModel):
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(
+        max_length=255, unique=True, help_text="Used in the project's web address; keep it stable."
+    )
+    summary = models.TextField(
+        help_text="One or two plain sentences shown in lists and at the top of the page."
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="The full description. Markdown: blank lines between paragraphs, "
+        "“- ” for bullet points, “1. ” for numbered lists, “## ” for a heading.",
+    )
+    study_type = models.CharField(max_length=20, choices=StudyType.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    start_date = models.DateField(null=True, blank=True)
+    estimated_completion = MonthField(
+        null=True, blank=True, help_text="The month the project is expected to finish."
+    )
+    due_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date the final report is due; shown publicly as a month and year.",
+    )
+    topics = TaggableManager(through=TaggedProject, blank=True, related_name="projects")
+    related_projects = models.ManyToManyField(
+        "self",
+        blank=True,
+        help_text="Projects to show as related, first. Others sharing topics or partners "
+        "follow automatically.",
+    )
+    published = models.BooleanField(
+        default=False, help_text="Only published projects are shown to the public."
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(due_date__gte=F("start_date")),
+                name="project_due_date_not_before_start",
+                violation_error_message="The due date cannot be before the start date.",
+            ),
+        ]
+        indexes = [
+            # The public project list: published projects, newest first.
+            models.Index(
+                F("created").desc(), name="project_published_newest", condition=Q(published=True)
+            ),
+            # The admin's overdue filter and count: in-progress projects by completion month.
+            models.Index(
+                fields=["status", "estimated_completion"], name="project_status_completion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project-detail", args=[self.slug])
+
+    def clean(self):
+        if (
+            self.start_date
+            and self.estimated_completion
+            and self.start_date.replace(day=1) > self.estimated_completion
+        ):
+            raise ValidationError(
+                {
+                    "estimated_completion": "The estimated completion cannot be before the start date."
+                }
+            )
+
+
+class Partnership(models.Model):
+    """An organisation's part in a project; one organisation may both deliver and evaluate."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partnerships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partnerships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.DELIVERY)
+
+    class Meta:
+        ordering = ["role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation", "role"],
+                name="partnership_unique_role",
+                violation_error_message="This organisation already has that role in the project.",
+            )
+        ]
+        indexes = [
+            # The partner page: an organisation's projects by role.
+            models.Index(fields=["organisation", "role"], name="partnership_organisation_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}, {self.get_role_display().lower()} of {self.project}"
+
+
+class ResearchQuestion(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="research_questions"
+    )
+    text = models.TextField()
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text="Questions are numbered in this order."
+    )
+
+    class Meta:
+        ordering = ["project", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class DocumentKind(models.TextChoices):
+    PROTOCOL = "protocol", "Protocol"
+    REPORT = "report", "Report"
+    SUMMARY = "summary", "Summary"
+    OTHER = "other", "Other"
+
+
+def document_upload_to(document: "Document", filename: str) -> str:
+    return f"documents/{document.project.slug}/{filename}"
+
+
+class Document(TimeStampedModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=255)
+    kind = models.CharField(
+        max_length=20, choices=DocumentKind.choices, default=DocumentKind.REPORT
+    )
+    file = models.FileField(
+        upload_to=document_upload_to,
+        blank=True,
+        help_text="Leave empty if the document is not ready: the title is listed without a link.",
+    )
+    size = models.PositiveBigIntegerField(
+        null=True, editable=False, help_text="The file's size in bytes, kept to show it cheaply."
+    )
+
+    class Meta:
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.size = self.file.size if self.file else None
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:document-download", args=[self.project.slug, self.pk])
+
+    @property
+    def file_type(self) -> str:
+        """The file's type as people name it: "PDF", "DOCX"."""
+        return PurePosixPath(self.file.name).suffix.lstrip(".").upper()

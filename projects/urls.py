@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("projects/", views.ProjectListView.as_view(), name="project-list"),
+    path("projects/<slug:slug>/", views.ProjectDetailView.as_view(), name="project-detail"),
+    path(
+        "projects/<slug:slug>/related/",
+        views.RelatedProjectListView.as_view(),
+        name="related-list",
+    ),
+    path(
+        "projects/<slug:slug>/documents/<int:pk>/",
+        views.document_download,
+        name="document-download",
+    ),
+    path("partners/<slug:slug>/", views.PartnerDetailView.as_view(), name="partner-detail"),
+]

@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
+from django.views.generic import DetailView, ListView
+from django_filters.views import FilterView
+
+from .filters import ProjectFilter
+from .models import Document, Organisation, Partnership, Project, Role
+
+RELATED_ON_PROJECT_PAGE = 4
+
+
+class VisibleProjectMixin:
+    """Show published projects to everyone and drafts to staff only."""
+
+    def get_queryset(self):
+        return Project.objects.visible_to(self.request.user)
+
+
+class ProjectListView(FilterView):
+    filterset_class = ProjectFilter
+    template_name = "projects/project_list.html"
+    paginate_by = settings.PROJECTS_PER_PAGE
+    # An invalid filter is reported beside it and left out; the others still apply.
+    strict = False
+
+    def get_queryset(self):
+        return Project.objects.published().for_cards()
+
+
+class ProjectDetailView(VisibleProjectMixin, DetailView):
+    template_name = "projects/project_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                "topics",
+                "research_questions",
+                "documents",
+                Prefetch(
+                    "partnerships",
+                    queryset=Partnership.objects.select_related("organisation"),
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        project = self.object
+        partnerships = project.partnerships.all()
+        related = list(
+            Project.objects.published().related_to(project)[: RELATED_ON_PROJECT_PAGE + 1]
+        )
+        return super().get_context_data(
+            delivery_partners=[p.organisation for p in partnerships if p.role == Role.DELIVERY],
+            evaluation_partners=[p.organisation for p in partnerships if p.role == Role.EVALUATION],
+            related_projects=related[:RELATED_ON_PROJECT_PAGE],
+            more_related=len(related) > RELATED_ON_PROJECT_PAGE,
+            **kwargs,
+        )
+
+
+class RelatedProjectListView(VisibleProjectMixin, ListView):
+    template_name = "projects/related_list.html"
+    paginate_by = settings.PROJECTS_PER_PAGE
+
+    def get_queryset(self):
+        self.project = get_object_or_404(super().get_queryset(), slug=self.kwargs["slug"])
+        return Project.objects.published().related_to(self.project).for_cards()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(project=self.project, **kwargs)
+
+
+class PartnerDetailView(DetailView):
+    model = Organisation
+    template_name = "projects/partner_detail.html"
+    context_object_name = "organisation"
+
+    def get_context_data(self, **kwargs):
+        partnerships = (
+            self.object.partnerships.filter(project__published=True)
+            .select_related("project")
+            .prefetch_related("project__topics")
+            .order_by("role", "-project__created", "project__title")
+        )
+        return super().get_context_data(
+            delivered=[p.project for p in partnerships if p.role == Role.DELIVERY],
+            evaluated=[p.project for p in partnerships if p.role == Role.EVALUATION],
+            **kwargs,
+        )
+
+
+def document_download(request, slug: str, pk: int):
+    """Send a project's document as an attachment named after its title."""
+    project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug)
+    document = get_object_or_404(Document, project=project, pk=pk)
+    if not document.file:
+        raise Http404("This document has no file yet.")
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This document's file is missing.") from None
+    filename = f"{slugify(document.title) or 'document'}.{document.file_type.lower()}"
+    return FileResponse(handle, as_attachment=True, filename=filename)
