@@ -30,6 +30,7 @@ class ProjectFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "“%(value)s” is not a study type."},
     )
     topic = django_filters.ModelChoiceFilter(
+        label="Topic",
         queryset=Topic.objects.none(),
         to_field_name="slug",
         method="filter_topic",
@@ -37,6 +38,7 @@ class ProjectFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "There is no topic with that name."},
     )
     partner = django_filters.ModelChoiceFilter(
+        label="Partner",
         queryset=Organisation.objects.none(),
         to_field_name="slug",
         method="filter_partner",

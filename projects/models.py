@@ -100,7 +100,13 @@ class TaggedProject(ItemBase):
 def overdue_condition(today: datetime.date | None = None) -> Q:
     """Still in progress after the month its completion was estimated for."""
     month_start = (today or timezone.localdate()).replace(day=1)
-    return Q(status=Status.IN_PROGRESS, estimated_completion__lt=month_start)
+    # The explicit not-null test makes the with_overdue() flag False, not NULL, for projects
+    # without an estimate, so the admin shows "no" rather than "unknown" and sorts them together.
+    return Q(
+        status=Status.IN_PROGRESS,
+        estimated_completion__isnull=False,
+        estimated_completion__lt=month_start,
+    )
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -193,6 +199,9 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
+DUE_DATE_BEFORE_START_MESSAGE = "The due date cannot be before the start date."
+
+
 class Project(TimeStampedModel):
     title = models.CharField(max_length=255)
     slug = models.SlugField(
@@ -238,7 +247,7 @@ class Project(TimeStampedModel):
                 | Q(start_date__isnull=True)
                 | Q(due_date__gte=F("start_date")),
                 name="project_due_date_not_before_start",
-                violation_error_message="The due date cannot be before the start date.",
+                violation_error_message=DUE_DATE_BEFORE_START_MESSAGE,
             ),
         ]
         indexes = [
@@ -259,16 +268,21 @@ class Project(TimeStampedModel):
         return reverse("projects:project-detail", args=[self.slug])
 
     def clean(self):
+        errors = {}
         if (
             self.start_date
             and self.estimated_completion
             and self.start_date.replace(day=1) > self.estimated_completion
         ):
-            raise ValidationError(
-                {
-                    "estimated_completion": "The estimated completion cannot be before the start date."
-                }
+            errors["estimated_completion"] = (
+                "The estimated completion cannot be before the start date."
             )
+        # The admin list edits the due date without the start date on its form, so the
+        # check constraint is skipped there; without this the database would refuse the save.
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            errors["due_date"] = DUE_DATE_BEFORE_START_MESSAGE
+        if errors:
+            raise ValidationError(errors)
 
 
 class Partnership(models.Model):

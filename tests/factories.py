@@ -1,0 +1,150 @@
+"""factory-boy factories for the research projects app, offered as fixtures in conftest.py."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
+from projects.models import (
+    Document,
+    DocumentKind,
+    Organisation,
+    Partnership,
+    Project,
+    ResearchQuestion,
+    Role,
+    Status,
+    StudyType,
+    TaggedProject,
+    Topic,
+)
+
+# The smallest file a PDF reader recognises as one; enough for upload and download tests.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("a long and unguessable password")
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Partner organisation {n}")
+    slug = factory.LazyAttribute(lambda organisation: slugify(organisation.name))
+    website = factory.LazyAttribute(
+        lambda organisation: f"https://{organisation.slug}.example.org/"
+    )
+
+    class Meta:
+        model = Organisation
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda topic: slugify(topic.name))
+
+    class Meta:
+        model = Topic
+        django_get_or_create = ["name"]
+
+
+def as_topic(topic: Topic | str) -> Topic:
+    """Return topic itself, or the topic of that name, creating it if need be."""
+    return topic if isinstance(topic, Topic) else TopicFactory(name=topic)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A published project; pass topics=["Domestic abuse", topic] to tag it."""
+
+    title = factory.Sequence(lambda n: f"Research project {n}")
+    slug = factory.LazyAttribute(lambda project: slugify(project.title))
+    summary = factory.LazyAttribute(lambda project: f"What {project.title} is asking, and why.")
+    body = "The project works with families and the services that support them."
+    study_type = StudyType.FEASIBILITY
+    status = Status.IN_PROGRESS
+    start_date = datetime.date(2022, 6, 1)
+    estimated_completion = datetime.date(2023, 4, 1)
+    due_date = None
+    published = True
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, created: datetime.datetime | None = None, **kwargs):
+        """Create the project; created=... backdates it, which auto_now_add would not allow."""
+        project = super()._create(model_class, *args, **kwargs)
+        if created is not None:
+            model_class.objects.filter(pk=project.pk).update(created=created)
+            project.created = created
+        return project
+
+    @factory.post_generation
+    def topics(project, create, extracted, **kwargs):
+        if create and extracted:
+            project.topics.add(*[as_topic(topic) for topic in extracted])
+
+    @factory.post_generation
+    def delivery_partners(project, create, extracted, **kwargs):
+        for organisation in extracted or []:
+            PartnershipFactory(project=project, organisation=organisation, role=Role.DELIVERY)
+
+    @factory.post_generation
+    def evaluation_partners(project, create, extracted, **kwargs):
+        for organisation in extracted or []:
+            PartnershipFactory(project=project, organisation=organisation, role=Role.EVALUATION)
+
+    @factory.post_generation
+    def related_projects(project, create, extracted, **kwargs):
+        if create and extracted:
+            project.related_projects.add(*extracted)
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.DELIVERY
+
+    class Meta:
+        model = Partnership
+
+
+class ResearchQuestionFactory(factory.django.DjangoModelFactory):
+    project = factory.SubFactory(ProjectFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.LazyAttribute(
+        lambda question: f"What does research question {question.position} ask?"
+    )
+
+    class Meta:
+        model = ResearchQuestion
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A document with a real uploaded PDF; without_file=True gives one not yet ready."""
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Study protocol {n}")
+    kind = DocumentKind.PROTOCOL
+    file = factory.django.FileField(filename="protocol.pdf", data=PDF_BYTES)
+
+    class Meta:
+        model = Document
+
+    class Params:
+        without_file = factory.Trait(file="")
+
+
+class TaggedProjectFactory(factory.django.DjangoModelFactory):
+    content_object = factory.SubFactory(ProjectFactory)
+    tag = factory.SubFactory(TopicFactory)
+
+    class Meta:
+        model = TaggedProject

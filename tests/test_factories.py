@@ -1,0 +1,60 @@
+"""The factories make valid rows, so a failing test points at the product, not the set-up."""
+
+import pytest
+
+from projects.models import Role, Topic
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "organisation_factory",
+        "topic_factory",
+        "project_factory",
+        "partnership_factory",
+        "research_question_factory",
+        "document_factory",
+        "tagged_project_factory",
+    ],
+)
+def test_each_factory_makes_a_row_that_passes_validation(name, request):
+    made = request.getfixturevalue(name)()
+    made.full_clean()
+    assert type(made).objects.filter(pk=made.pk).exists()
+
+
+def test_slugs_come_from_names_and_titles(project_factory, organisation_factory):
+    assert project_factory(title="Family Group Conferences").slug == "family-group-conferences"
+    assert organisation_factory(name="University of Greenwich").slug == "university-of-greenwich"
+
+
+def test_projects_are_published_unless_asked(project_factory):
+    assert project_factory().published
+    assert not project_factory(published=False).published
+
+
+def test_topics_are_given_by_name_or_as_topics(project_factory, topic_factory):
+    existing = topic_factory(name="Kinship care")
+    project = project_factory(topics=["Domestic abuse", existing])
+    assert sorted(project.topics.names()) == ["Domestic abuse", "Kinship care"]
+    assert Topic.objects.get(name="Domestic abuse").slug == "domestic-abuse"
+    assert project_factory(topics=["Domestic abuse"]).topics.get() == Topic.objects.get(
+        name="Domestic abuse"
+    )
+
+
+def test_partners_are_given_by_role(project_factory, organisation_factory):
+    greenwich = organisation_factory()
+    project = project_factory(delivery_partners=[greenwich], evaluation_partners=[greenwich])
+    assert sorted(project.partnerships.values_list("role", flat=True)) == [
+        Role.DELIVERY,
+        Role.EVALUATION,
+    ]
+
+
+def test_documents_hold_a_real_pdf(document_factory):
+    document = document_factory()
+    with document.file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    assert document.file_type == "PDF"
+    assert not document_factory(without_file=True).file

@@ -1,0 +1,58 @@
+"""Site-wide guards: the URL contract of DESIGN.md, and one <h1> on every public page."""
+
+import pytest
+from django.urls import reverse
+
+from tests.pages import parse
+
+
+def test_urls_follow_the_published_contract():
+    assert reverse("home") == "/"
+    assert reverse("projects:project-list") == "/projects/"
+    assert reverse("projects:project-detail", args=["a-study"]) == "/projects/a-study/"
+    assert reverse("projects:related-list", args=["a-study"]) == "/projects/a-study/related/"
+    assert reverse("projects:partner-detail", args=["refuge"]) == "/partners/refuge/"
+    assert reverse("admin:index") == "/admin/"
+
+
+@pytest.fixture
+def public_urls(seed, project_factory, document_factory):
+    project = project_factory(published=False)
+    document_factory(project=project)
+    return [
+        reverse("home"),
+        reverse("projects:project-list"),
+        reverse("projects:project-list") + "?status=bogus&topic=no-such&q=" + "x" * 300,
+        reverse(
+            "projects:project-detail",
+            args=["domestic-abuse-interventions-in-childrens-social-care"],
+        ),
+        reverse(
+            "projects:related-list", args=["domestic-abuse-interventions-in-childrens-social-care"]
+        ),
+        reverse("projects:partner-detail", args=["university-of-greenwich"]),
+        reverse("projects:project-detail", args=["no-such-project"]),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["visitor", "outsider", "editor"])
+def test_every_public_page_has_exactly_one_h1_and_a_title(public_urls, persona, request):
+    client = request.getfixturevalue(persona)
+    for url in public_urls:
+        page = parse(client.get(url))
+        assert len(page.find_all("h1")) == 1, url
+        assert page.find("title").text, url
+        assert page.find("html").attrs["lang"] == "en-GB"
+
+
+def test_pages_are_readable_on_a_phone(visitor, db):
+    viewport = parse(visitor.get(reverse("home"))).find("meta", name="viewport")
+    assert "width=device-width" in viewport.attrs["content"]
+
+
+def test_page_not_found_offers_a_way_back(visitor, db):
+    response = visitor.get(reverse("projects:partner-detail", args=["no-such-partner"]))
+    assert response.status_code == 404
+    links = parse(response).find("main").links()
+    assert links["Go to the home page"] == reverse("home")
+    assert links["browse research projects"] == reverse("projects:project-list")
