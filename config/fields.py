@@ -3,7 +3,9 @@
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 
 
 class MonthInput(forms.DateInput):
@@ -39,3 +41,42 @@ class MonthField(models.DateField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": MonthFormField, **kwargs})
+
+
+class MultipleChoiceField(models.JSONField):
+    """A list of codes from a fixed set of choices ("0-2", "3-5"), edited as check boxes.
+
+    A JSON list keeps the catalogue's several-valued characteristics on one row, the
+    same on SQLite and PostgreSQL."""
+
+    def __init__(self, *args, item_choices=(), **kwargs):
+        self.item_choices = list(item_choices)
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["item_choices"] = self.item_choices
+        return name, path, args, kwargs
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        allowed = {code for code, _ in self.item_choices}
+        unknown = [item for item in value or [] if item not in allowed]
+        if unknown:
+            raise ValidationError(f"Unknown value: {', '.join(map(str, unknown))}.")
+
+    def formfield(self, **kwargs):
+        return forms.TypedMultipleChoiceField(
+            choices=self.item_choices,
+            required=not self.blank,
+            widget=forms.CheckboxSelectMultiple,
+            label=capfirst(self.verbose_name),
+            help_text=self.help_text,
+        )
+
+    def display(self, value: list[str]) -> list[str]:
+        """The labels of the stored codes, in the order of the choices."""
+        labels = dict(self.item_choices)
+        return [labels[code] for code in labels if code in (value or [])]

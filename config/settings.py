@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_filters",
     "taggit",
     "config",
+    "ratings",
+    "catalogue",
     "projects",
 ]
 
@@ -188,3 +190,4 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
         f"DJANGO_ADMIN_URL must be a path like editors/ (no leading slash), not {ADMIN_URL!r}."
     )
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+INTERVENTIONS_PER_PAGE = 20

@@ -11,5 +11,7 @@ admin.site.index_title = "Keep the catalogue current"
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("", include("projects.urls")),
+    path("", include("catalogue.urls")),
+    path("", include("ratings.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 from django.views.generic import TemplateView
 
+from catalogue.models import ChildOutcome
 from projects.models import Project
 
 LATEST_PROJECTS_ON_HOME = 3
@@ -10,4 +11,6 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         latest = Project.objects.published().for_cards()[:LATEST_PROJECTS_ON_HOME]
-        return super().get_context_data(latest_projects=latest, **kwargs)
+        return super().get_context_data(
+            latest_projects=latest, outcomes=ChildOutcome.objects.all(), **kwargs
+        )

@@ -73,7 +73,7 @@ class ProjectAdmin(admin.ModelAdmin):
     ]
     search_fields = ["title", "partnerships__organisation__name"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["related_projects"]
+    autocomplete_fields = ["related_projects", "interventions"]
     date_hierarchy = "created"
     inlines = [PartnershipInline, ResearchQuestionInline, DocumentInline, TopicInline]
     formfield_overrides = {MonthField: {"widget": MonthInput}}
@@ -83,7 +83,7 @@ class ProjectAdmin(admin.ModelAdmin):
             "Study, status and dates",
             {"fields": ["study_type", "status", "start_date", "estimated_completion", "due_date"]},
         ),
-        ("Related projects", {"fields": ["related_projects"]}),
+        ("Interventions and related projects", {"fields": ["interventions", "related_projects"]}),
     ]
 
     def get_queryset(self, request):

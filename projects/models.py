@@ -158,45 +158,51 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def related_to(self, project: "Project") -> "ProjectQuerySet":
-        """Projects an editor linked to project first, then those sharing topics or partners."""
+        """Projects an editor linked to project first, then those sharing the most topics,
+        partners and interventions with it."""
         curated = Project.related_projects.through.objects.filter(
             from_project=project, to_project=OuterRef("pk")
         )
-        topics = TaggedProject.objects.filter(content_object=project).values("tag")
-        partners = Partnership.objects.filter(project=project).values("organisation")
-
-        shared_topics = Coalesce(
-            Subquery(
-                TaggedProject.objects.filter(content_object=OuterRef("pk"), tag__in=topics)
-                .values("content_object")
-                .annotate(count=Count("pk"))
-                .values("count")
-            ),
-            Value(0),
+        shared_topics = TaggedProject.objects.filter(
+            content_object=OuterRef("pk"),
+            tag__in=TaggedProject.objects.filter(content_object=project).values("tag"),
         )
-        shared_partners = Coalesce(
-            Subquery(
-                Partnership.objects.filter(project=OuterRef("pk"), organisation__in=partners)
-                .values("project")
-                .annotate(count=Count("organisation", distinct=True))
-                .values("count")
+        shared_partners = Partnership.objects.filter(
+            project=OuterRef("pk"),
+            organisation__in=Partnership.objects.filter(project=project).values("organisation"),
+        )
+        shared_interventions = Project.interventions.through.objects.filter(
+            project=OuterRef("pk"),
+            intervention__in=Project.interventions.through.objects.filter(project=project).values(
+                "intervention"
             ),
-            Value(0),
         )
         return (
             self.exclude(pk=project.pk)
             .filter(
                 Exists(curated)
-                | Exists(
-                    TaggedProject.objects.filter(content_object=OuterRef("pk"), tag__in=topics)
-                )
-                | Exists(
-                    Partnership.objects.filter(project=OuterRef("pk"), organisation__in=partners)
-                )
+                | Exists(shared_topics)
+                | Exists(shared_partners)
+                | Exists(shared_interventions)
             )
-            .annotate(curated=Exists(curated), shared=shared_topics + shared_partners)
+            .annotate(
+                curated=Exists(curated),
+                shared=count_of(shared_topics, "tag", link="content_object")
+                + count_of(shared_partners, "organisation")
+                + count_of(shared_interventions, "intervention"),
+            )
             .order_by("-curated", "-shared", "-created", "title")
         )
+
+
+def count_of(rows: models.QuerySet, field: str, link: str = "project") -> Coalesce:
+    """The number of distinct values of field among rows that link to the outer project."""
+    return Coalesce(
+        Subquery(
+            rows.order_by().values(link).annotate(count=Count(field, distinct=True)).values("count")
+        ),
+        Value(0),
+    )
 
 
 DUE_DATE_BEFORE_START_MESSAGE = "The due date cannot be before the start date."
@@ -232,6 +238,12 @@ class Project(TimeStampedModel):
         blank=True,
         help_text="Projects to show as related, first. Others sharing topics or partners "
         "follow automatically.",
+    )
+    interventions = models.ManyToManyField(
+        "catalogue.Intervention",
+        blank=True,
+        related_name="projects",
+        help_text="Interventions from the guidebook this project studies.",
     )
     published = models.BooleanField(
         default=False, help_text="Only published projects are shown to the public."

@@ -6,6 +6,8 @@ from django.utils.text import slugify
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from catalogue.models import Intervention
+
 from .filters import ProjectFilter
 from .models import Document, Organisation, Partnership, Project, Role
 
@@ -41,6 +43,7 @@ class ProjectDetailView(VisibleProjectMixin, DetailView):
                 "topics",
                 "research_questions",
                 "documents",
+                Prefetch("interventions", queryset=Intervention.objects.published()),
                 Prefetch(
                     "partnerships",
                     queryset=Partnership.objects.select_related("organisation"),

@@ -1,0 +1,191 @@
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from ratings.scales import EvidenceRating
+
+from .models import ChildOutcome, Intervention, OutcomeEvidence
+from .services import import_interventions
+
+IMPORT_FOLDER = "imports"
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class OutcomeEvidenceInline(admin.TabularInline):
+    model = OutcomeEvidence
+    fields = ["tag", "impact"]
+    extra = 1
+
+
+class InterventionImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, with a header row, in the guidebook's export format.",
+    )
+    publish = forms.BooleanField(required=False, label="Publish new interventions at once")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 20 MB; split it and import each part."
+            )
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Choose a .csv file.")
+        return upload
+
+
+class EvidenceLevelFilter(admin.SimpleListFilter):
+    title = "evidence rating"
+    parameter_name = "evidence"
+
+    def lookups(self, request, model_admin):
+        return [(str(rating.value), rating.description) for rating in EvidenceRating] + [
+            ("none", "Not yet rated")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(evidence_rating__isnull=True)
+        if self.value():
+            return queryset.filter(evidence_rating=self.value())
+        return queryset
+
+
+@admin.register(Intervention)
+class InterventionAdmin(admin.ModelAdmin):
+    list_display = ["name", "evidence", "cost_rating", "provider", "published", "last_reviewed"]
+    list_filter = [
+        EvidenceLevelFilter,
+        "mixed_findings",
+        "cost_rating",
+        ("outcome_links__tag", admin.RelatedOnlyFieldListFilter),
+        "published",
+    ]
+    search_fields = ["name", "slug", "provider"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OutcomeEvidenceInline]
+    actions = ["publish", "unpublish"]
+    change_list_template = "admin/catalogue/intervention/change_list.html"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "summary",
+                    "description",
+                    "provider",
+                    "website",
+                    "published",
+                ]
+            },
+        ),
+        (
+            "Ratings",
+            {"fields": ["evidence_rating", "mixed_findings", "cost_rating", "last_reviewed"]},
+        ),
+        (
+            "Who it is for and how it is delivered",
+            {
+                "fields": [
+                    "age_groups",
+                    "level_of_need",
+                    "delivery_model",
+                    "setting",
+                    "workforce",
+                    "country",
+                    "uk_available",
+                    "uk_tested",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="Evidence", ordering="evidence_rating")
+    def evidence(self, intervention: Intervention) -> str:
+        return intervention.rating_display
+
+    @admin.action(description="Publish the selected interventions")
+    def publish(self, request, queryset):
+        today = timezone.localdate()
+        queryset.filter(first_published__isnull=True).update(first_published=today)
+        count = queryset.update(published=True, updated=timezone.now())
+        self.message_user(request, f"Published {count} intervention{'s' if count != 1 else ''}.")
+
+    @admin.action(description="Unpublish the selected interventions")
+    def unpublish(self, request, queryset):
+        count = queryset.update(published=False, updated=timezone.now())
+        self.message_user(request, f"Unpublished {count} intervention{'s' if count != 1 else ''}.")
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalogue_intervention_import",
+            ),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        """Upload a CSV, see what it would change, then confirm: all rows or none."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:index")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import interventions",
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            return self.confirm_import(request, context)
+        form = InterventionImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data["file"].read()
+            preview = import_interventions(data=data, dry_run=True)
+            if preview.ok:
+                token = uuid.uuid4().hex
+                default_storage.save(f"{IMPORT_FOLDER}/{token}.csv", ContentFile(data))
+                context["token"] = token
+                context["publish"] = form.cleaned_data["publish"]
+            context["preview"] = preview
+        context["form"] = form
+        return TemplateResponse(request, "admin/catalogue/intervention/import.html", context)
+
+    def confirm_import(self, request, context):
+        token = request.POST.get("token", "")
+        name = f"{IMPORT_FOLDER}/{token}.csv"
+        if len(token) != 32 or not token.isalnum() or not default_storage.exists(name):
+            messages.error(
+                request, "That import has expired or was already done; upload the file again."
+            )
+            return redirect("admin:catalogue_intervention_import")
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+        result = import_interventions(data=data, publish=request.POST.get("publish") == "on")
+        default_storage.delete(name)
+        if not result.ok:
+            context["preview"] = result
+            context["form"] = InterventionImportForm()
+            return TemplateResponse(request, "admin/catalogue/intervention/import.html", context)
+        messages.success(
+            request,
+            f"Imported: {len(result.created)} created, {len(result.updated)} updated, "
+            f"{result.unchanged} unchanged.",
+        )
+        return redirect(reverse("admin:catalogue_intervention_changelist"))
+
+
+@admin.register(ChildOutcome)
+class ChildOutcomeAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "slug"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

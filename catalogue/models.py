@@ -1,0 +1,282 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils.text import capfirst
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
+
+from config.fields import MultipleChoiceField
+from config.models import TimeStampedModel
+from ratings.scales import CostRating, EvidenceRating
+
+AGE_GROUPS = [
+    ("prenatal", "Before birth"),
+    ("0-2", "Babies and toddlers (0–2)"),
+    ("3-5", "Pre-school (3–5)"),
+    ("6-11", "Primary school (6–11)"),
+    ("12-18", "Secondary school (12–18)"),
+    ("18-25", "Young adults (18–25)"),
+]
+LEVELS_OF_NEED = [
+    ("universal", "Universal"),
+    ("targeted-selected", "Targeted selected"),
+    ("targeted-indicated", "Targeted indicated"),
+]
+DELIVERY_MODELS = [
+    ("individual", "Individual"),
+    ("group", "Group"),
+    ("family", "Whole family"),
+    ("online", "Online or remote"),
+]
+SETTINGS = [
+    ("home", "Home"),
+    ("early-years", "Children’s centre or early years setting"),
+    ("school", "School"),
+    ("community", "Community"),
+    ("health", "Health service"),
+    ("social-care", "Children’s social care"),
+    ("youth-justice", "Youth justice"),
+]
+
+# A page of its own lives at this address, so no intervention may take it as its slug.
+RESERVED_SLUGS = {"other-programmes"}
+
+
+class ChildOutcomeQuerySet(models.QuerySet):
+    def with_published_counts(self) -> "ChildOutcomeQuerySet":
+        return self.annotate(
+            intervention_count=models.Count(
+                "intervention_links",
+                filter=Q(intervention_links__content_object__published=True),
+            )
+        )
+
+
+class ChildOutcome(TagBase):
+    """One of the child outcomes interventions are rated against: a controlled
+    vocabulary that editors describe but the public cannot extend."""
+
+    description = models.TextField(help_text="What this outcome covers, for the public.")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Outcomes are listed in this order."
+    )
+
+    objects = NaturalKeyManager.from_queryset(ChildOutcomeQuerySet)()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:outcome-detail", args=[self.slug])
+
+
+class OutcomeEvidence(ItemBase):
+    """An intervention's evidence on one child outcome, with the impact found."""
+
+    tag = models.ForeignKey(
+        ChildOutcome, on_delete=models.PROTECT, related_name="intervention_links"
+    )
+    content_object = models.ForeignKey(
+        "Intervention", on_delete=models.CASCADE, related_name="outcome_links"
+    )
+    impact = models.TextField(
+        blank=True, help_text="The impact found on this outcome, in a sentence or two."
+    )
+
+    class Meta:
+        verbose_name = "child outcome"
+        ordering = ["tag__position", "tag__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="outcome_evidence_unique"
+            )
+        ]
+        indexes = [
+            # The outcome filter and facet: interventions with a given outcome.
+            models.Index(fields=["tag", "content_object"], name="outcome_evidence_tag"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_object}: {self.tag}"
+
+
+class InterventionQuerySet(models.QuerySet):
+    def published(self) -> "InterventionQuerySet":
+        return self.filter(published=True)
+
+    def visible_to(self, user) -> "InterventionQuerySet":
+        """Published interventions, and drafts too for staff who preview them."""
+        return self if user.is_staff else self.published()
+
+    def in_guidebook(self) -> "InterventionQuerySet":
+        """Leave out NL2 and NE programmes, which the guidebook lists only when asked."""
+        return self.filter(
+            Q(evidence_rating__isnull=True) | Q(evidence_rating__gte=EvidenceRating.LEVEL_2)
+        )
+
+    def other_programmes(self) -> "InterventionQuerySet":
+        """Programmes assessed as NL2 or NE."""
+        return self.filter(evidence_rating__lt=EvidenceRating.LEVEL_2)
+
+    def evidence_in(self, ratings: list[EvidenceRating]) -> "InterventionQuerySet":
+        return self.filter(evidence_rating__in=ratings)
+
+    def evidence_at_least(self, rating: EvidenceRating) -> "InterventionQuerySet":
+        return self.filter(evidence_rating__gte=rating)
+
+    def cost_in(self, ratings: list[CostRating]) -> "InterventionQuerySet":
+        return self.filter(cost_rating__in=ratings)
+
+    def cost_at_most(self, rating: CostRating) -> "InterventionQuerySet":
+        return self.filter(cost_rating__lte=rating)
+
+    def with_any_outcome(self, outcomes) -> "InterventionQuerySet":
+        return self.filter(
+            Exists(OutcomeEvidence.objects.filter(content_object=OuterRef("pk"), tag__in=outcomes))
+        )
+
+    def search(self, text: str) -> "InterventionQuerySet":
+        """Interventions whose name, summary, description or provider contain every word."""
+        queryset = self
+        for word in text.split():
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(description__icontains=word)
+                | Q(provider__icontains=word)
+            )
+        return queryset
+
+    def strongest_first(self) -> "InterventionQuerySet":
+        return self.order_by(F("evidence_rating").desc(nulls_last=True), "name", "pk")
+
+    def cheapest_first(self) -> "InterventionQuerySet":
+        return self.order_by(F("cost_rating").asc(nulls_last=True), "name", "pk")
+
+    def for_cards(self) -> "InterventionQuerySet":
+        """Load what an intervention card shows, in a fixed number of queries."""
+        return self.prefetch_related("outcomes")
+
+
+class Intervention(TimeStampedModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="Used in the web address; keep it stable."
+    )
+    summary = models.TextField(help_text="One or two plain sentences shown in the guidebook.")
+    description = models.TextField(
+        blank=True,
+        help_text="The full description. Markdown: blank lines between paragraphs, "
+        "“- ” for bullet points.",
+    )
+    provider = models.CharField(max_length=200, blank=True)
+    website = models.URLField(blank=True)
+    evidence_rating = models.SmallIntegerField(
+        choices=EvidenceRating.choices,
+        null=True,
+        blank=True,
+        help_text="Leave empty while the intervention is not yet rated.",
+    )
+    mixed_findings = models.BooleanField(
+        default=False,
+        help_text="The evidence includes studies that, on balance, show no effect or a "
+        "negative one. Shown as a star after the rating.",
+    )
+    cost_rating = models.SmallIntegerField(
+        choices=CostRating.choices,
+        null=True,
+        blank=True,
+        help_text="Leave empty while the cost is not yet rated.",
+    )
+    outcomes = TaggableManager(
+        through=OutcomeEvidence,
+        blank=True,
+        related_name="interventions",
+        verbose_name="child outcomes",
+        help_text="The child outcomes it has evidence for.",
+    )
+    age_groups = MultipleChoiceField(item_choices=AGE_GROUPS)
+    level_of_need = MultipleChoiceField(item_choices=LEVELS_OF_NEED)
+    delivery_model = MultipleChoiceField(item_choices=DELIVERY_MODELS)
+    setting = MultipleChoiceField(item_choices=SETTINGS)
+    workforce = models.CharField(
+        max_length=255, blank=True, help_text="Who delivers it, such as “family support workers”."
+    )
+    country = models.CharField(
+        "country of origin", max_length=100, blank=True, help_text="Where it was developed."
+    )
+    uk_available = models.BooleanField("available in the UK", default=False)
+    uk_tested = models.BooleanField(
+        "tested in the UK",
+        default=False,
+        help_text="At least one UK study counts towards its rating.",
+    )
+    published = models.BooleanField(
+        default=False, help_text="Only published interventions are shown to the public."
+    )
+    first_published = models.DateField(
+        null=True, blank=True, help_text="When it first appeared in the guidebook."
+    )
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="When its evidence was last reviewed."
+    )
+
+    objects = InterventionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mixed_findings=False) | Q(evidence_rating__gte=EvidenceRating.LEVEL_2),
+                name="intervention_star_needs_level",
+                violation_error_message="Only an intervention rated 2 to 4+ can carry the "
+                "mixed-findings star.",
+            ),
+        ]
+        indexes = [
+            # The guidebook's default order: published interventions by name.
+            models.Index(
+                fields=["name"], name="intervention_name_idx", condition=Q(published=True)
+            ),
+            # Evidence filters (`evidence`, `min_evidence`) and the strongest-first sort.
+            models.Index(
+                F("evidence_rating").desc(),
+                "name",
+                name="intervention_evidence_idx",
+                condition=Q(published=True),
+            ),
+            # Cost filters (`cost`, `max_cost`) and the cheapest-first sort.
+            models.Index(
+                "cost_rating", "name", name="intervention_cost_idx", condition=Q(published=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:intervention-detail", args=[self.slug])
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is the address of another page."})
+
+    @property
+    def rating_display(self) -> str:
+        """The evidence rating as printed: "3+*", "NL2", or "not yet rated"."""
+        if self.evidence_rating is None:
+            return "not yet rated"
+        return EvidenceRating(self.evidence_rating).label + ("*" if self.mixed_findings else "")
+
+    def characteristics(self) -> list[tuple[str, list[str]]]:
+        """The population and model characteristics as (label, values) pairs."""
+        return [
+            (capfirst(field.verbose_name), field.display(getattr(self, field.name)))
+            for field in (
+                self._meta.get_field("age_groups"),
+                self._meta.get_field("level_of_need"),
+                self._meta.get_field("delivery_model"),
+                self._meta.get_field("setting"),
+            )
+        ]

@@ -1,0 +1,256 @@
+"""The guidebook's CSV format, shared by the export and the import so that an export
+imports back unchanged. DESIGN.md "Data in and out" defines the columns."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_slug
+
+from ratings.scales import CostRating, EvidenceRating
+
+from .models import (
+    AGE_GROUPS,
+    DELIVERY_MODELS,
+    LEVELS_OF_NEED,
+    RESERVED_SLUGS,
+    SETTINGS,
+    Intervention,
+)
+
+REQUIRED_COLUMNS = [
+    "name",
+    "slug",
+    "summary",
+    "evidence_rating",
+    "mixed_findings",
+    "cost_rating",
+    "outcomes",
+]
+OPTIONAL_COLUMNS = [
+    "provider",
+    "website",
+    "age_groups",
+    "setting",
+    "delivery_model",
+    "level_of_need",
+    "country",
+]
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+LIST_COLUMNS = {
+    "age_groups": AGE_GROUPS,
+    "setting": SETTINGS,
+    "delivery_model": DELIVERY_MODELS,
+    "level_of_need": LEVELS_OF_NEED,
+}
+TRUE_WORDS = {"true", "yes", "1"}
+FALSE_WORDS = {"false", "no", "0", ""}
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula by quoting it."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unneutralise(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def export_row(intervention: Intervention) -> list[str]:
+    """One intervention as a CSV row; expects its outcomes prefetched."""
+    values = {
+        "name": intervention.name,
+        "slug": intervention.slug,
+        "summary": intervention.summary,
+        "evidence_rating": EvidenceRating(intervention.evidence_rating).label
+        if intervention.evidence_rating is not None
+        else "",
+        "mixed_findings": "true" if intervention.mixed_findings else "false",
+        "cost_rating": CostRating(intervention.cost_rating).label
+        if intervention.cost_rating is not None
+        else "",
+        "outcomes": ";".join(
+            outcome.slug
+            for outcome in sorted(intervention.outcomes.all(), key=lambda o: (o.position, o.name))
+        ),
+        "provider": intervention.provider,
+        "website": intervention.website,
+        "country": intervention.country,
+        **{name: ";".join(getattr(intervention, name)) for name in LIST_COLUMNS},
+    }
+    return [neutralise(values[column]) for column in COLUMNS]
+
+
+class Echo:
+    """A file-like object that hands back what is written, for streaming a CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_lines(interventions: Iterable[Intervention]) -> Iterator[str]:
+    """The CSV export, a line at a time, so that memory stays flat however many rows."""
+    writer = csv.writer(Echo())
+    yield writer.writerow(COLUMNS)
+    for intervention in interventions:
+        yield writer.writerow(export_row(intervention))
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    fields: dict
+    outcome_slugs: list[str]
+
+
+@dataclass
+class ParsedFile:
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
+    """Check every row of an uploaded CSV, collecting every error by row and column."""
+    result = ParsedFile()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        result.errors.append(
+            RowError(
+                0,
+                "",
+                f"the file is not UTF-8 text (byte {error.start} cannot be read); "
+                "save it as “CSV UTF-8” and try again",
+            )
+        )
+        return result
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    if not header:
+        result.errors.append(RowError(1, "", "the file is empty; it needs a header row"))
+        return result
+    reader.fieldnames = header
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    for column in missing:
+        result.errors.append(RowError(1, column, "this column is missing from the header row"))
+    if missing:
+        return result
+
+    seen_slugs: dict[str, int] = {}
+    for number, raw in enumerate(reader, start=2):
+        if None in raw:
+            result.errors.append(RowError(number, "", "this row has more cells than the header"))
+            continue
+        values = {key: unneutralise((raw.get(key) or "").strip()) for key in COLUMNS}
+        errors = []
+        fields = {
+            key: values[key]
+            for key in ("name", "slug", "summary", "provider", "website", "country")
+        }
+
+        def check(column: str, ok: bool, message: str) -> None:
+            if not ok:
+                errors.append(RowError(number, column, message))  # noqa: B023 - used at once
+
+        check("name", bool(values["name"]), "a name is required")
+        check("name", len(values["name"]) <= 200, "the name is longer than 200 characters")
+        check("summary", bool(values["summary"]), "a summary is required")
+        slug = values["slug"]
+        try:
+            validate_slug(slug)
+            check("slug", len(slug) <= 200, "the slug is longer than 200 characters")
+            check("slug", slug not in RESERVED_SLUGS, f"“{slug}” is the address of another page")
+            check(
+                "slug",
+                slug not in seen_slugs,
+                f"“{slug}” is also used on row {seen_slugs.get(slug)}; each slug once",
+            )
+        except ValidationError:
+            check(
+                "slug",
+                False,
+                f"“{slug}” is not a slug: use lower-case letters, numbers and hyphens",
+            )
+        seen_slugs.setdefault(slug, number)
+
+        fields["evidence_rating"] = None
+        if values["evidence_rating"]:
+            try:
+                fields["evidence_rating"] = EvidenceRating.from_code(
+                    values["evidence_rating"]
+                ).value
+            except ValueError:
+                check(
+                    "evidence_rating",
+                    False,
+                    f"“{values['evidence_rating']}” is not an evidence rating "
+                    "(2, 2+, 3, 3+, 4, 4+, NL2, NE or empty)",
+                )
+        mixed = values["mixed_findings"].lower()
+        check(
+            "mixed_findings",
+            mixed in TRUE_WORDS | FALSE_WORDS,
+            f"“{values['mixed_findings']}” is not true or false",
+        )
+        fields["mixed_findings"] = mixed in TRUE_WORDS
+        if fields["mixed_findings"] and fields["evidence_rating"] is not None:
+            check(
+                "mixed_findings",
+                fields["evidence_rating"] >= EvidenceRating.LEVEL_2,
+                "only a rating of 2 to 4+ can have mixed findings",
+            )
+        elif fields["mixed_findings"] and not values["evidence_rating"]:
+            check("mixed_findings", False, "only a rating of 2 to 4+ can have mixed findings")
+
+        fields["cost_rating"] = None
+        if values["cost_rating"]:
+            try:
+                fields["cost_rating"] = CostRating.from_code(values["cost_rating"]).value
+            except ValueError:
+                check(
+                    "cost_rating",
+                    False,
+                    f"“{values['cost_rating']}” is not a cost rating (1 to 5, NA or empty)",
+                )
+
+        slugs = [item.strip() for item in values["outcomes"].split(";") if item.strip()]
+        unknown = [item for item in slugs if item not in outcome_slugs]
+        check("outcomes", not unknown, f"unknown outcome: {', '.join(unknown)}")
+
+        if values["website"]:
+            try:
+                URLValidator()(values["website"])
+            except ValidationError:
+                check("website", False, f"“{values['website']}” is not a web address")
+        check("provider", len(values["provider"]) <= 200, "longer than 200 characters")
+        check("country", len(values["country"]) <= 100, "longer than 100 characters")
+
+        for column, choices in LIST_COLUMNS.items():
+            codes = [item.strip() for item in values[column].split(";") if item.strip()]
+            allowed = [code for code, _ in choices]
+            wrong = [code for code in codes if code not in allowed]
+            check(column, not wrong, f"unknown value {', '.join(wrong)}; use {', '.join(allowed)}")
+            fields[column] = [code for code in allowed if code in codes]
+
+        result.errors.extend(errors)
+        if not errors:
+            result.rows.append(ParsedRow(number, fields, list(dict.fromkeys(slugs))))
+    if not result.rows and not result.errors:
+        result.errors.append(RowError(2, "", "the file has a header but no rows"))
+    return result

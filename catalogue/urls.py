@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalogue"
+
+urlpatterns = [
+    path("interventions/", views.GuidebookView.as_view(), name="guidebook"),
+    path(
+        "interventions/other-programmes/",
+        views.OtherProgrammesView.as_view(),
+        name="other-programmes",
+    ),
+    path(
+        "interventions/<slug:slug>/",
+        views.InterventionDetailView.as_view(),
+        name="intervention-detail",
+    ),
+    path("outcomes/<slug:slug>/", views.OutcomeDetailView.as_view(), name="outcome-detail"),
+]

@@ -1,0 +1,196 @@
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+from django_filters.views import FilterView
+
+from projects.models import Project
+from ratings.models import RatingDefinition, Scale
+from ratings.scales import CostRating, EvidenceRating
+
+from .filters import GuidebookFilter, Mixed
+from .models import ChildOutcome, Intervention, OutcomeEvidence
+from .spreadsheet import export_lines
+
+CSV_CHUNK = 2000
+
+
+class GuidebookView(FilterView):
+    """The guidebook: interventions filtered by rating and outcome, as a page or a CSV."""
+
+    filterset_class = GuidebookFilter
+    template_name = "catalogue/guidebook.html"
+    paginate_by = settings.INTERVENTIONS_PER_PAGE
+    # An invalid filter is reported beside it and left out; the others still apply.
+    strict = False
+
+    def get_queryset(self):
+        return Intervention.objects.published().for_cards()
+
+    def get_filterset_kwargs(self, filterset_class):
+        # Always bound, so that the defaults (NL2 and NE left out) apply to a bare URL too.
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset(self.get_filterset_class())
+        if filterset.wants_csv:
+            return self.csv_response(filterset)
+        return super().get(request, *args, **kwargs)
+
+    def csv_response(self, filterset: GuidebookFilter):
+        if not filterset.is_valid():
+            problems = "\n".join(
+                f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
+            )
+            return HttpResponse(
+                f"The export was not made because a filter is not valid.\n{problems}\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        rows = filterset.qs.iterator(chunk_size=CSV_CHUNK)
+        response = StreamingHttpResponse(export_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="interventions.csv"'
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        outcomes = {outcome.slug: outcome.name for outcome in ChildOutcome.objects.all()}
+        context["facets"] = self.facets(self.filterset, outcomes)
+        context["active_filters"] = self.active_filters(self.filterset, outcomes)
+        return context
+
+    @staticmethod
+    def facets(filterset: GuidebookFilter, outcomes: dict[str, str]) -> list[dict]:
+        """Each filter's options with their counts and whether they are chosen."""
+        counts = filterset.facet_counts()
+        form = filterset.form
+        facets = []
+        for name in ("evidence", "min_evidence", "mixed", "cost", "max_cost", "outcome"):
+            field = form[name]
+            chosen = (
+                {str(value) for value in (field.value() or [])}
+                if name in ("evidence", "cost", "outcome")
+                else {str(field.value() or "")}
+            )
+            if name == "mixed" and chosen == {""}:
+                chosen = {Mixed.INCLUDE}
+            choices = (
+                list(outcomes.items())
+                if name == "outcome"
+                else [(code, label) for code, label in form.fields[name].choices if code != ""]
+            )
+            facets.append(
+                {
+                    "name": name,
+                    "field": field,
+                    "multiple": name in ("evidence", "cost", "outcome"),
+                    "options": [
+                        {
+                            "value": code,
+                            "label": label,
+                            "count": counts[name][code],
+                            "chosen": code in chosen,
+                            "id": f"id_{name}_{index}",
+                        }
+                        for index, (code, label) in enumerate(choices)
+                    ],
+                }
+            )
+        return facets
+
+    @staticmethod
+    def active_filters(filterset: GuidebookFilter, outcomes: dict[str, str]) -> list[dict]:
+        """The filters in force, each with the query string that removes it."""
+        data = filterset.data
+        cleaned = filterset.form.cleaned_data
+        active = []
+        for name, field in filterset.form.fields.items():
+            if name in ("sort", "format") or name not in cleaned:
+                continue
+            for value in data.getlist(name):
+                if not value or (name == "mixed" and value == Mixed.INCLUDE):
+                    continue
+                remaining = data.copy()
+                remaining.setlist(name, [other for other in data.getlist(name) if other != value])
+                remaining.pop("page", None)
+                active.append(
+                    {
+                        "label": f"{field.label}: {describe(name, value, outcomes)}",
+                        "query": remaining.urlencode(),
+                    }
+                )
+        return active
+
+
+def describe(name: str, value: str, outcomes: dict[str, str]) -> str:
+    """A filter value in words, for the list of filters in force."""
+    if name in ("evidence", "min_evidence"):
+        return EvidenceRating.from_code(value).description
+    if name in ("cost", "max_cost"):
+        return CostRating.from_code(value).description
+    if name == "mixed":
+        return dict(Mixed.CHOICES)[value]
+    if name == "outcome":
+        return outcomes.get(value, value)
+    return value
+
+
+class OtherProgrammesView(ListView):
+    """Programmes assessed as NL2 or NE, which the guidebook leaves out unless asked."""
+
+    template_name = "catalogue/other_programmes.html"
+    paginate_by = settings.INTERVENTIONS_PER_PAGE
+
+    def get_queryset(self):
+        return Intervention.objects.published().other_programmes().for_cards().strongest_first()
+
+
+class InterventionDetailView(DetailView):
+    template_name = "catalogue/intervention_detail.html"
+
+    def get_queryset(self):
+        return Intervention.objects.visible_to(self.request.user).prefetch_related(
+            Prefetch("outcome_links", queryset=OutcomeEvidence.objects.select_related("tag")),
+            Prefetch("projects", queryset=Project.objects.published()),
+        )
+
+    def get_context_data(self, **kwargs):
+        intervention = self.object
+        definitions = RatingDefinition.objects.filter(
+            scale__in=[Scale.EVIDENCE, Scale.COST, Scale.MIXED_FINDINGS, Scale.NOT_YET_RATED]
+        ).as_lookup()
+        return super().get_context_data(
+            evidence_definition=definitions.get(
+                (Scale.EVIDENCE, intervention.evidence_rating)
+                if intervention.evidence_rating is not None
+                else (Scale.NOT_YET_RATED, 0)
+            ),
+            cost_definition=definitions.get(
+                (Scale.COST, intervention.cost_rating)
+                if intervention.cost_rating is not None
+                else (Scale.NOT_YET_RATED, 0)
+            ),
+            mixed_definition=definitions.get((Scale.MIXED_FINDINGS, 0)),
+            **kwargs,
+        )
+
+
+class OutcomeDetailView(ListView):
+    """One child outcome and its interventions, strongest evidence first."""
+
+    template_name = "catalogue/outcome_detail.html"
+    paginate_by = settings.INTERVENTIONS_PER_PAGE
+
+    def get_queryset(self):
+        self.outcome = get_object_or_404(ChildOutcome, slug=self.kwargs["slug"])
+        impact = OutcomeEvidence.objects.filter(content_object=OuterRef("pk"), tag=self.outcome)
+        return (
+            Intervention.objects.published()
+            .with_any_outcome([self.outcome])
+            .annotate(impact=Subquery(impact.values("impact")[:1]))
+            .strongest_first()
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(outcome=self.outcome, **kwargs)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import RatingDefinition
+
+
+@admin.register(RatingDefinition)
+class RatingDefinitionAdmin(admin.ModelAdmin):
+    """Editors reword definitions; the scale's ratings are fixed in code."""
+
+    list_display = ["__str__", "definition"]
+    list_filter = ["scale"]
+    readonly_fields = ["scale", "rating"]
+    fields = ["scale", "rating", "definition"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="rating")
+    def rating(self, definition: RatingDefinition) -> str:
+        return definition.rating_label or "—"
