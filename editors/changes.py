@@ -35,6 +35,7 @@ class Change:
     old: str
     new: str
     date: datetime.date
+    is_date: bool = False
 
     @property
     def sentence(self) -> str:
@@ -43,7 +44,8 @@ class Change:
             return f"{self.label} set to {self.new}"
         if not self.new:
             return f"{self.label} ({self.old}) removed"
-        return f"{self.label} changed from {self.old} to {self.new}"
+        verb = "moved" if self.is_date else "changed"
+        return f"{self.label} {verb} from {self.old} to {self.new}"
 
 
 def public_changes(record: models.Model, fields: list[str], limit: int = 10) -> list[Change]:
@@ -65,6 +67,7 @@ def public_changes(record: models.Model, fields: list[str], limit: int = 10) -> 
                         old=format_value(field, old),
                         new=format_value(field, new),
                         date=newer.history_date.date(),
+                        is_date=isinstance(field, models.DateField),
                     )
                 )
     return found[:limit]

@@ -1,8 +1,12 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from .changes import format_value
+
+# Lists of related records and files are left out of the "what they changed" summary.
+SKIPPED_FIELDS = (forms.ModelMultipleChoiceField, forms.FileField)
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -18,6 +22,12 @@ class VersionedModelForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.fields["edited_version"].initial = (
                 self.stored_version() if self.reverting else self.instance.version
+            )
+        for name, field in self.fields.items():
+            # Send back what the editor saw, to say what someone else changed meanwhile.
+            field.show_hidden_initial = name not in (
+                "edited_version",
+                self._meta.model._meta.pk.name,
             )
 
     def stored_version(self, lock: bool = False) -> int | None:
@@ -36,21 +46,33 @@ class VersionedModelForm(forms.ModelForm):
             self.refuse_stale_save(submitted, stored)
         return cleaned
 
+    def compared_fields(self):
+        """The form's fields that hold the record's own values."""
+        for name, field in self.fields.items():
+            if name not in ("edited_version", self._meta.model._meta.pk.name) and not isinstance(
+                field, SKIPPED_FIELDS
+            ):
+                yield name, field
+
     def refuse_stale_save(self, submitted: int, stored: int) -> None:
-        history = type(self.instance).history.filter(
-            **{self.instance._meta.pk.attname: self.instance.pk}
-        )
-        latest = history.order_by("-history_date", "-history_id").first()
-        seen = history.filter(version=submitted).order_by("-history_date").first()
+        current = type(self.instance)._default_manager.get(pk=self.instance.pk)
         changed = []
-        if latest and seen:
-            for change in latest.diff_against(seen).changes:
-                if change.field in ("version", "updated"):
-                    continue
-                field = self.instance._meta.get_field(change.field)
-                old = format_value(field, change.old) or "empty"
-                new = format_value(field, change.new) or "empty"
-                changed.append(f"{field.verbose_name} from “{old}” to “{new}”")
+        for name, field in self.compared_fields():
+            model_field = current._meta.get_field(name)
+            now = model_field.value_from_object(current)
+            seen = self[name].field.widget.value_from_datadict(
+                self.data, self.files, self[name].html_initial_name
+            )
+            if field.has_changed(now, seen):
+                try:
+                    before = field.to_python(seen)
+                except ValidationError:
+                    before = seen
+                changed.append(
+                    f"{model_field.verbose_name} from “{format_value(model_field, before) or 'empty'}”"
+                    f" to “{format_value(model_field, now) or 'empty'}”"
+                )
+        latest = current.history.order_by("-history_date", "-history_id").first()
         who = f" by {latest.history_user}" if latest and latest.history_user else ""
         when = (
             f" at {date_format(timezone.localtime(latest.history_date), 'H:i, j F Y')}"
@@ -66,5 +88,13 @@ class VersionedModelForm(forms.ModelForm):
         # Let a second, informed save through.
         self.data = self.data.copy()
         self.data[self.add_prefix("edited_version")] = stored
+        for name, field in self.compared_fields():
+            # The editor has now seen the other's values; a later conflict is told from these.
+            value = field.prepare_value(current._meta.get_field(name).value_from_object(current))
+            key = self[name].html_initial_name
+            if isinstance(value, list | tuple):
+                self.data.setlist(key, [str(item) for item in value])
+            else:
+                self.data[key] = "" if value is None else str(value)
         field = next((name for name in ("status", "name", "title") if name in self.fields), None)
         self.add_error(field, message)
