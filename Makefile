@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed  ## Create .venv and install the site and its test tools.
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py loaddata seed
+	$(BIN)/python manage.py populate_history --auto
 
 run: install  ## Serve the site with the seed content on http://127.0.0.1:8000.
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -7,8 +7,8 @@ from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 
+from editors.admin import EditorialAdmin
 from ratings.scales import EvidenceRating
 
 from .models import ChildOutcome, Intervention, OutcomeEvidence
@@ -67,7 +67,7 @@ class OutcomeFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(admin.ModelAdmin):
+class InterventionAdmin(EditorialAdmin):
     list_display = ["name", "evidence", "cost_rating", "provider", "published", "last_reviewed"]
     list_filter = [
         EvidenceLevelFilter,
@@ -79,7 +79,6 @@ class InterventionAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "provider"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OutcomeEvidenceInline]
-    actions = ["publish", "unpublish"]
     change_list_template = "admin/catalogue/intervention/change_list.html"
     fieldsets = [
         (
@@ -93,6 +92,7 @@ class InterventionAdmin(admin.ModelAdmin):
                     "provider",
                     "website",
                     "published",
+                    "edited_version",
                 ]
             },
         ),
@@ -121,18 +121,6 @@ class InterventionAdmin(admin.ModelAdmin):
     def evidence(self, intervention: Intervention) -> str:
         return intervention.rating_display
 
-    @admin.action(description="Publish the selected interventions")
-    def publish(self, request, queryset):
-        today = timezone.localdate()
-        queryset.filter(first_published__isnull=True).update(first_published=today)
-        count = queryset.update(published=True, updated=timezone.now())
-        self.message_user(request, f"Published {count} intervention{'s' if count != 1 else ''}.")
-
-    @admin.action(description="Unpublish the selected interventions")
-    def unpublish(self, request, queryset):
-        count = queryset.update(published=False, updated=timezone.now())
-        self.message_user(request, f"Unpublished {count} intervention{'s' if count != 1 else ''}.")
-
     def get_urls(self):
         return [
             path(
@@ -156,7 +144,7 @@ class InterventionAdmin(admin.ModelAdmin):
         form = InterventionImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data["file"].read()
-            preview = import_interventions(data=data, dry_run=True)
+            preview = import_interventions(data=data, dry_run=True, user=request.user)
             if preview.ok:
                 token = uuid.uuid4().hex
                 default_storage.save(f"{IMPORT_FOLDER}/{token}.csv", ContentFile(data))
@@ -176,7 +164,11 @@ class InterventionAdmin(admin.ModelAdmin):
             return redirect("admin:catalogue_intervention_import")
         with default_storage.open(name, "rb") as handle:
             data = handle.read()
-        result = import_interventions(data=data, publish=request.POST.get("publish") == "on")
+        result = import_interventions(
+            data=data,
+            publish=request.POST.get("publish") == "on" and self.can_publish(request),
+            user=request.user,
+        )
         default_storage.delete(name)
         if not result.ok:
             context["preview"] = result

@@ -3,11 +3,14 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import capfirst
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from config.fields import MultipleChoiceField
 from config.models import TimeStampedModel
+from editors.changes import Change, public_changes
+from editors.models import VersionedModel
 from ratings.scales import CostRating, EvidenceRating
 
 AGE_GROUPS = [
@@ -84,6 +87,8 @@ class OutcomeEvidence(ItemBase):
         blank=True, help_text="The impact found on this outcome, in a sentence or two."
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "child outcome"
         ordering = ["tag__position", "tag__name"]
@@ -159,7 +164,7 @@ class InterventionQuerySet(models.QuerySet):
         return self.prefetch_related("outcomes")
 
 
-class Intervention(TimeStampedModel):
+class Intervention(VersionedModel, TimeStampedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200, unique=True, help_text="Used in the web address; keep it stable."
@@ -223,9 +228,11 @@ class Intervention(TimeStampedModel):
     )
 
     objects = InterventionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("publish_intervention", "Can publish and unpublish interventions")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(mixed_findings=False) | Q(evidence_rating__gte=EvidenceRating.LEVEL_2),
@@ -261,6 +268,10 @@ class Intervention(TimeStampedModel):
     def clean(self):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": f"“{self.slug}” is the address of another page."})
+
+    def rating_changes(self) -> list[Change]:
+        """Changes to the ratings, newest first, for the public change log."""
+        return public_changes(self, ["evidence_rating", "mixed_findings", "cost_rating"])
 
     @property
     def rating_display(self) -> str:

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import ChildOutcome, Intervention, OutcomeEvidence
 from .spreadsheet import LIST_COLUMNS, RowError, read_csv
@@ -35,6 +36,7 @@ def import_interventions(
     data: bytes,
     dry_run: bool = False,
     publish: bool = False,
+    user=None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Create or update interventions by slug from a CSV file, all rows or none.
@@ -71,6 +73,7 @@ def import_interventions(
             current = sorted(outcome.slug for outcome in intervention.outcomes.all())
             if changed or current != sorted(row.outcome_slugs):
                 intervention.updated = now
+                intervention.version += 1
                 to_update.append(intervention)
                 result.updated.append(intervention.slug)
             else:
@@ -82,10 +85,12 @@ def import_interventions(
 
     if dry_run:
         return result
+    history = {"default_user": user, "default_change_reason": "CSV import", "default_date": now}
     with transaction.atomic():
-        Intervention.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-        Intervention.objects.bulk_update(
+        bulk_create_with_history(to_create, Intervention, batch_size=BATCH_SIZE, **history)
+        bulk_update_with_history(
             to_update,
+            Intervention,
             [
                 "name",
                 "summary",
@@ -97,14 +102,18 @@ def import_interventions(
                 "cost_rating",
                 *LIST_COLUMNS,
                 "updated",
+                "version",
             ],
             batch_size=BATCH_SIZE,
+            **history,
         )
-        replace_outcomes(outcome_changes, outcomes)
+        replace_outcomes(outcome_changes, outcomes, history)
     return result
 
 
-def replace_outcomes(wanted: dict[str, list[str]], outcomes: dict[str, ChildOutcome]) -> None:
+def replace_outcomes(
+    wanted: dict[str, list[str]], outcomes: dict[str, ChildOutcome], history: dict
+) -> None:
     """Give each intervention (by slug) exactly the outcomes listed, keeping kept links."""
     ids = {
         slug: pk
@@ -123,7 +132,9 @@ def replace_outcomes(wanted: dict[str, list[str]], outcomes: dict[str, ChildOutc
     }
     for batch in slices([pk for key, pk in have.items() if key not in want]):
         OutcomeEvidence.objects.filter(pk__in=batch).delete()
-    OutcomeEvidence.objects.bulk_create(
+    bulk_create_with_history(
         [OutcomeEvidence(content_object_id=pk, tag_id=tag) for pk, tag in want - have.keys()],
+        OutcomeEvidence,
         batch_size=BATCH_SIZE,
+        **history,
     )

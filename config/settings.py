@@ -5,6 +5,7 @@ Production sets DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
 DATABASE_URL; a bad value stops the start with a message naming the variable.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -70,10 +71,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "taggit",
+    "simple_history",
+    "axes",
     "config",
     "ratings",
     "catalogue",
     "projects",
+    "editors",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +89,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records which editor made each change in the history.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Throttles repeated failed logins; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +138,19 @@ CACHES = {
     )
 }
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# After five failed logins from one address, or for one account, wait 15 minutes.
+AXES_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("DJANGO_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
@@ -150,6 +171,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded documents up to this size are accepted; larger requests are refused early.
+DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -158,6 +182,9 @@ STORAGES = {
     },
 }
 
+# An editor's session ends after a working day, or when the browser closes.
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -180,6 +207,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # A failed or successful login is not news; a lockout is logged as a warning.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 PROJECTS_PER_PAGE = 20

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from config.fields import MonthField, MonthInput
+from editors.admin import EditorialAdmin
 
 from .models import (
     Document,
@@ -53,17 +54,18 @@ class TopicInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(EditorialAdmin):
     list_display = [
         "title",
         "study_type",
         "status",
         "estimated_completion",
         "due_date",
+        "completed_on",
         "overdue",
         "published",
     ]
-    list_editable = ["status", "estimated_completion", "due_date"]
+    list_editable = ["status", "estimated_completion", "due_date", "completed_on"]
     list_filter = [
         "status",
         "study_type",
@@ -78,10 +80,20 @@ class ProjectAdmin(admin.ModelAdmin):
     inlines = [PartnershipInline, ResearchQuestionInline, DocumentInline, TopicInline]
     formfield_overrides = {MonthField: {"widget": MonthInput}}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "published"]}),
+        (None, {"fields": ["title", "slug", "summary", "body", "published", "edited_version"]}),
         (
             "Study, status and dates",
-            {"fields": ["study_type", "status", "start_date", "estimated_completion", "due_date"]},
+            {
+                "fields": [
+                    "study_type",
+                    "status",
+                    "completed_on",
+                    "start_date",
+                    "estimated_completion",
+                    "due_date",
+                ],
+                "description": "A completed project needs the month it was completed.",
+            },
         ),
         ("Interventions and related projects", {"fields": ["interventions", "related_projects"]}),
     ]

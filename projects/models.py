@@ -1,4 +1,5 @@
 import datetime
+import secrets
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
@@ -7,11 +8,17 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from config.fields import MonthField
 from config.models import TimeStampedModel
+from editors.changes import Change, public_changes
+from editors.models import VersionedModel
+
+from .validators import DOCUMENT_TYPES, validate_document
 
 
 class StudyType(models.TextChoices):
@@ -208,7 +215,10 @@ def count_of(rows: models.QuerySet, field: str, link: str = "project") -> Coales
 DUE_DATE_BEFORE_START_MESSAGE = "The due date cannot be before the start date."
 
 
-class Project(TimeStampedModel):
+COMPLETION_NEEDS_MONTH_MESSAGE = "A completed project needs the month it was completed."
+
+
+class Project(VersionedModel, TimeStampedModel):
     title = models.CharField(max_length=255)
     slug = models.SlugField(
         max_length=255, unique=True, help_text="Used in the project's web address; keep it stable."
@@ -232,6 +242,12 @@ class Project(TimeStampedModel):
         blank=True,
         help_text="The date the final report is due; shown publicly as a month and year.",
     )
+    completed_on = MonthField(
+        "completed in",
+        null=True,
+        blank=True,
+        help_text="The month the project was completed; needed when its status is completed.",
+    )
     topics = TaggableManager(through=TaggedProject, blank=True, related_name="projects")
     related_projects = models.ManyToManyField(
         "self",
@@ -250,10 +266,18 @@ class Project(TimeStampedModel):
     )
 
     objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created", "title"]
+        permissions = [("publish_project", "Can publish and unpublish projects")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(status=Status.COMPLETED, completed_on__isnull=False)
+                | (~Q(status=Status.COMPLETED) & Q(completed_on__isnull=True)),
+                name="project_completed_has_month",
+                violation_error_message=COMPLETION_NEEDS_MONTH_MESSAGE,
+            ),
             models.CheckConstraint(
                 condition=Q(due_date__isnull=True)
                 | Q(start_date__isnull=True)
@@ -279,6 +303,10 @@ class Project(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("projects:project-detail", args=[self.slug])
 
+    def schedule_changes(self) -> list[Change]:
+        """Changes to the status and dates, newest first, for the public change log."""
+        return public_changes(self, ["status", "estimated_completion", "due_date", "completed_on"])
+
     def clean(self):
         errors = {}
         if (
@@ -287,8 +315,21 @@ class Project(TimeStampedModel):
             and self.start_date.replace(day=1) > self.estimated_completion
         ):
             errors["estimated_completion"] = (
-                "The estimated completion cannot be before the start date."
+                "The estimated completion cannot be before the start date: a project "
+                "cannot finish before it begins."
             )
+        if self.status != Status.COMPLETED:
+            # Only a completed project has a completion month; reopening one clears it.
+            self.completed_on = None
+        elif self.completed_on is None:
+            errors["completed_on"] = COMPLETION_NEEDS_MONTH_MESSAGE
+        elif self.completed_on > timezone.localdate().replace(day=1):
+            errors["completed_on"] = (
+                "The completion month is in the future: a project is marked completed "
+                "only once it has finished."
+            )
+        elif self.start_date and self.start_date.replace(day=1) > self.completed_on:
+            errors["completed_on"] = "The completion month cannot be before the start date."
         # The admin list edits the due date without the start date on its form, so the
         # check constraint is skipped there; without this the database would refuse the save.
         if self.start_date and self.due_date and self.due_date < self.start_date:
@@ -348,7 +389,10 @@ class DocumentKind(models.TextChoices):
 
 
 def document_upload_to(document: "Document", filename: str) -> str:
-    return f"documents/{document.project.slug}/{filename}"
+    """A safe, unique name: the project's folder, the name made a slug, a random suffix."""
+    path = PurePosixPath(filename)
+    stem = slugify(path.stem)[:80] or "document"
+    return f"documents/{document.project.slug}/{stem}-{secrets.token_hex(4)}{path.suffix.lower()}"
 
 
 class Document(TimeStampedModel):
@@ -360,11 +404,17 @@ class Document(TimeStampedModel):
     file = models.FileField(
         upload_to=document_upload_to,
         blank=True,
-        help_text="Leave empty if the document is not ready: the title is listed without a link.",
+        max_length=255,
+        validators=[validate_document],
+        help_text="PDF, DOCX, ODT, XLSX or CSV, at most 25 MB. Leave empty if the document "
+        "is not ready: the title is listed without a link.",
     )
     size = models.PositiveBigIntegerField(
         null=True, editable=False, help_text="The file's size in bytes, kept to show it cheaply."
     )
+
+    # Replacing a file keeps the old one: its name stays in the history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "title"]
@@ -380,6 +430,14 @@ class Document(TimeStampedModel):
         return reverse("projects:document-download", args=[self.project.slug, self.pk])
 
     @property
+    def extension(self) -> str:
+        return PurePosixPath(self.file.name).suffix.lower()
+
+    @property
     def file_type(self) -> str:
         """The file's type as people name it: "PDF", "DOCX"."""
-        return PurePosixPath(self.file.name).suffix.lstrip(".").upper()
+        return self.extension.lstrip(".").upper()
+
+    @property
+    def content_type(self) -> str:
+        return DOCUMENT_TYPES.get(self.extension, "application/octet-stream")

@@ -108,4 +108,6 @@ def document_download(request, slug: str, pk: int):
     except FileNotFoundError:
         raise Http404("This document's file is missing.") from None
     filename = f"{slugify(document.title) or 'document'}.{document.file_type.lower()}"
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=document.content_type
+    )

@@ -75,6 +75,10 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     start_date = datetime.date(2022, 6, 1)
     estimated_completion = datetime.date(2023, 4, 1)
     due_date = None
+    # A completed project carries the month it finished, as the database requires.
+    completed_on = factory.LazyAttribute(
+        lambda project: datetime.date(2024, 6, 1) if project.status == Status.COMPLETED else None
+    )
     published = True
 
     class Meta:

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -34,6 +35,8 @@ def list_edit(project, **changes) -> dict[str, str]:
         if project.estimated_completion
         else "",
         "due_date": project.due_date.isoformat() if project.due_date else "",
+        "completed_on": project.completed_on.strftime("%Y-%m") if project.completed_on else "",
+        "edited_version": str(project.version),
         **changes,
     }
     return {
@@ -88,7 +91,7 @@ def test_editor_changes_the_due_date_from_the_list(project_factory, editor, visi
 
 def test_list_edit_is_recorded_in_the_history_with_the_editor(project_factory, editor):
     project = project_factory()
-    editor.post(reverse(CHANGELIST), list_edit(project, status=Status.COMPLETED))
+    editor.post(reverse(CHANGELIST), list_edit(project, status=Status.PAUSED))
     entry = LogEntry.objects.get(object_id=str(project.pk), action_flag=CHANGE)
     assert entry.user.is_staff
     assert "Status" in entry.get_change_message()
@@ -256,7 +259,11 @@ def test_add_form_creates_a_project_with_its_inlines(
     assert list(project.topics.names()) == ["Domestic abuse"]
     document = Document.objects.get(project=project)
     assert document.size == len(PDF_BYTES)
-    assert document.file.name == "documents/perpetrators-re-engaging-with-families/protocol.pdf"
+    # The stored name is made safe and unique: the project's folder, the name, a random suffix.
+    assert re.fullmatch(
+        r"documents/perpetrators-re-engaging-with-families/protocol-[0-9a-f]{8}\.pdf",
+        document.file.name,
+    )
 
     page = main(visitor.get(project.get_absolute_url()))
     assert page.section("Evaluation partners").items() == ["University of Greenwich"]

@@ -71,7 +71,10 @@ def test_admin_form_refuses_an_estimated_completion_before_the_start(project_fac
     data["estimated_completion"] = "2023-04"
     response = editor.post(url, {**data, "_save": "Save"})
     assert response.status_code == 200
-    assert "The estimated completion cannot be before the start date." in response.content.decode()
+    assert (
+        "The estimated completion cannot be before the start date: a project cannot finish "
+        "before it begins." in response.content.decode()
+    )
     project.refresh_from_db()
     assert project.estimated_completion == datetime.date(2024, 1, 1)
 

@@ -38,10 +38,15 @@ def test_home_card_shows_study_type_status_and_topics(project_factory, visitor):
     assert card.find("ul", class_="tags").items() == ["Domestic abuse"]
 
 
-def test_completed_project_card_leaves_out_the_estimate(project_factory, visitor):
-    project_factory(study_type="qualitative", status="completed")
+def test_completed_project_card_shows_its_completion_not_the_estimate(project_factory, visitor):
+    project_factory(
+        study_type="qualitative", status="completed", completed_on=datetime.date(2024, 6, 1)
+    )
     card = main(visitor.get(reverse("home"))).find("article", class_="card")
-    assert card.find("p", class_="card__meta").text == "Qualitative study / Completed"
+    assert (
+        card.find("p", class_="card__meta").text
+        == "Qualitative study / Completed · Completed in June 2024"
+    )
 
 
 def test_home_search_form_searches_the_project_list(visitor, db):

@@ -78,5 +78,6 @@ def test_with_overdue_marks_each_project(projects):
 def test_finishing_an_overdue_project_takes_it_off_the_list(projects):
     late = projects["last month"]
     late.status = Status.COMPLETED
+    late.completed_on = datetime.date.today().replace(day=1)
     late.save()
     assert not Project.objects.overdue().filter(pk=late.pk).exists()
