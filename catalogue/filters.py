@@ -233,3 +233,46 @@ class GuidebookFilter(django_filters.FilterSet):
             ),
             "outcome": by_outcome,
         }
+
+    def active_filters(self, outcomes: dict[str, str] | None = None) -> list[dict]:
+        """The valid filters in force, each in words with the query string that removes it."""
+        if outcomes is None:
+            outcomes = dict(ChildOutcome.objects.values_list("slug", "name"))
+        self.errors  # noqa: B018 - cleaned_data exists only once the form is validated
+        cleaned = self.form.cleaned_data
+        active = []
+        for name, field in self.form.fields.items():
+            if name in ("sort", "format") or name not in cleaned:
+                continue
+            for value in self.data.getlist(name):
+                if not value or (name == "mixed" and value == Mixed.INCLUDE):
+                    continue
+                remaining = self.data.copy()
+                remaining.setlist(
+                    name, [other for other in self.data.getlist(name) if other != value]
+                )
+                remaining.pop("page", None)
+                active.append(
+                    {
+                        "label": f"{field.label}: {describe(name, value, outcomes)}",
+                        "query": remaining.urlencode(),
+                    }
+                )
+        return active
+
+    def description(self) -> str:
+        """The filters in force in words: "Evidence rating at least: 3+; Child outcome: …"."""
+        return "; ".join(active["label"] for active in self.active_filters())
+
+
+def describe(name: str, value: str, outcomes: dict[str, str]) -> str:
+    """A filter value in words."""
+    if name in ("evidence", "min_evidence"):
+        return EvidenceRating.from_code(value).description
+    if name in ("cost", "max_cost"):
+        return CostRating.from_code(value).description
+    if name == "mixed":
+        return dict(Mixed.CHOICES)[value]
+    if name == "outcome":
+        return outcomes.get(value, value)
+    return value

@@ -9,6 +9,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from config.fields import MultipleChoiceField
 from config.models import TimeStampedModel
+from config.search import ranked
 from editors.changes import Change, public_changes
 from editors.models import VersionedModel
 from ratings.scales import CostRating, EvidenceRating
@@ -43,10 +44,14 @@ SETTINGS = [
 ]
 
 # A page of its own lives at this address, so no intervention may take it as its slug.
-RESERVED_SLUGS = {"other-programmes"}
+RESERVED_SLUGS = {"other-programmes", "compare", "feed"}
 
 
 class ChildOutcomeQuerySet(models.QuerySet):
+    def ranked_search(self, text: str) -> "ChildOutcomeQuerySet":
+        """Outcomes matching text, best first (site search)."""
+        return ranked(self, text, {"name": "A", "description": "B"}, excerpt_from=["description"])
+
     def with_published_counts(self) -> "ChildOutcomeQuerySet":
         return self.annotate(
             intervention_count=models.Count(
@@ -72,6 +77,10 @@ class ChildOutcome(TagBase):
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:outcome-detail", args=[self.slug])
+
+    def structured_data(self) -> dict:
+        """The outcome as a schema.org DefinedTerm, for search engines."""
+        return {"@type": "DefinedTerm", "name": self.name, "description": self.description}
 
 
 class OutcomeEvidence(ItemBase):
@@ -153,6 +162,12 @@ class InterventionQuerySet(models.QuerySet):
             )
         return queryset
 
+    def ranked_search(self, text: str) -> "InterventionQuerySet":
+        """Interventions matching text, best first, with a highlighted excerpt (site search)."""
+        return ranked(
+            self, text, Intervention.SEARCH_WEIGHTS, excerpt_from=["summary", "description"]
+        )
+
     def strongest_first(self) -> "InterventionQuerySet":
         return self.order_by(F("evidence_rating").desc(nulls_last=True), "name", "pk")
 
@@ -230,6 +245,9 @@ class Intervention(VersionedModel, TimeStampedModel):
     objects = InterventionQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # The site search weighs a match in the name above the summary above the rest.
+    SEARCH_WEIGHTS = {"name": "A", "summary": "B", "description": "C", "provider": "C"}
+
     class Meta:
         ordering = ["name", "pk"]
         permissions = [("publish_intervention", "Can publish and unpublish interventions")]
@@ -268,6 +286,17 @@ class Intervention(VersionedModel, TimeStampedModel):
     def clean(self):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": f"“{self.slug}” is the address of another page."})
+
+    def structured_data(self) -> dict:
+        """The intervention as a schema.org Service, for search engines."""
+        return {
+            "@type": "Service",
+            "name": self.name,
+            "description": self.summary,
+            "provider": {"@type": "Organization", "name": self.provider} if self.provider else None,
+            "audience": {"@type": "PeopleAudience", "audienceType": "Children and families"},
+            "dateModified": self.updated,
+        }
 
     def rating_changes(self) -> list[Change]:
         """Changes to the ratings, newest first, for the public change log."""

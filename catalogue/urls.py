@@ -1,11 +1,14 @@
 from django.urls import path
 
 from . import views
+from .feeds import GuidebookFeed
 
 app_name = "catalogue"
 
 urlpatterns = [
     path("interventions/", views.GuidebookView.as_view(), name="guidebook"),
+    path("interventions/compare/", views.compare, name="compare"),
+    path("interventions/feed/", GuidebookFeed(), name="guidebook-feed"),
     path(
         "interventions/other-programmes/",
         views.OtherProgrammesView.as_view(),

@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from projects.models import Project
 from ratings.models import RatingDefinition, Scale
-from ratings.scales import CostRating, EvidenceRating
 
 from .filters import GuidebookFilter, Mixed
 from .models import ChildOutcome, Intervention, OutcomeEvidence
@@ -57,7 +56,7 @@ class GuidebookView(FilterView):
         context = super().get_context_data(**kwargs)
         outcomes = {outcome.slug: outcome.name for outcome in ChildOutcome.objects.all()}
         context["facets"] = self.facets(self.filterset, outcomes)
-        context["active_filters"] = self.active_filters(self.filterset, outcomes)
+        context["active_filters"] = self.filterset.active_filters(outcomes)
         return context
 
     @staticmethod
@@ -98,42 +97,6 @@ class GuidebookView(FilterView):
                 }
             )
         return facets
-
-    @staticmethod
-    def active_filters(filterset: GuidebookFilter, outcomes: dict[str, str]) -> list[dict]:
-        """The filters in force, each with the query string that removes it."""
-        data = filterset.data
-        cleaned = filterset.form.cleaned_data
-        active = []
-        for name, field in filterset.form.fields.items():
-            if name in ("sort", "format") or name not in cleaned:
-                continue
-            for value in data.getlist(name):
-                if not value or (name == "mixed" and value == Mixed.INCLUDE):
-                    continue
-                remaining = data.copy()
-                remaining.setlist(name, [other for other in data.getlist(name) if other != value])
-                remaining.pop("page", None)
-                active.append(
-                    {
-                        "label": f"{field.label}: {describe(name, value, outcomes)}",
-                        "query": remaining.urlencode(),
-                    }
-                )
-        return active
-
-
-def describe(name: str, value: str, outcomes: dict[str, str]) -> str:
-    """A filter value in words, for the list of filters in force."""
-    if name in ("evidence", "min_evidence"):
-        return EvidenceRating.from_code(value).description
-    if name in ("cost", "max_cost"):
-        return CostRating.from_code(value).description
-    if name == "mixed":
-        return dict(Mixed.CHOICES)[value]
-    if name == "outcome":
-        return outcomes.get(value, value)
-    return value
 
 
 class OtherProgrammesView(ListView):
@@ -196,3 +159,43 @@ class OutcomeDetailView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(outcome=self.outcome, **kwargs)
+
+
+COMPARE_MAX = 4
+
+
+def compare(request):
+    """Up to four interventions side by side, chosen by slug in a shareable address."""
+    slugs = list(dict.fromkeys(slug for slug in request.GET.getlist("compare") if slug))
+    problems = []
+    if len(slugs) > COMPARE_MAX:
+        problems.append(
+            f"You can compare up to {COMPARE_MAX} interventions at once; "
+            f"these are the first {COMPARE_MAX} you chose."
+        )
+        slugs = slugs[:COMPARE_MAX]
+    found = {
+        intervention.slug: intervention
+        for intervention in Intervention.objects.published()
+        .filter(slug__in=slugs)
+        .prefetch_related(
+            Prefetch("outcome_links", queryset=OutcomeEvidence.objects.select_related("tag"))
+        )
+    }
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        problems.append(
+            "We could not find "
+            + ", ".join(f"“{slug}”" for slug in missing)
+            + ": it may have been renamed or withdrawn."
+        )
+    interventions = [found[slug] for slug in slugs if slug in found]
+    return render(
+        request,
+        "catalogue/compare.html",
+        {
+            "interventions": interventions,
+            "outcomes": ChildOutcome.objects.all(),
+            "problems": problems,
+        },
+    )

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
     "taggit",
     "simple_history",
@@ -210,6 +211,9 @@ LOGGING = {
     # A failed or successful login is not news; a lockout is logged as a warning.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Where the public reports a problem, shown on the accessibility statement.
+CONTACT_EMAIL = os.environ.get("DJANGO_CONTACT_EMAIL", "")
 
 PROJECTS_PER_PAGE = 20
 # Moving the admin off its well-known address turns away most automated login attempts.

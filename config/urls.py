@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from .views import HomeView
+from .sitemaps import SITEMAPS
+from .views import AccessibilityView, HomeView, RobotsView, search
 
 admin.site.site_header = "Evidence portal editors"
 admin.site.site_title = "Evidence portal editors"
@@ -10,6 +12,10 @@ admin.site.index_title = "Keep the catalogue current"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("search/", search, name="search"),
+    path("accessibility/", AccessibilityView.as_view(), name="accessibility"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
     path("", include("projects.urls")),
     path("", include("catalogue.urls")),
     path("", include("ratings.urls")),

@@ -1,7 +1,16 @@
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.generic import TemplateView
 
-from catalogue.models import ChildOutcome
-from projects.models import Project
+from catalogue.models import ChildOutcome, Intervention
+from projects.models import Organisation, Project
+
+from .search import highlight
 
 LATEST_PROJECTS_ON_HOME = 3
 
@@ -14,3 +23,78 @@ class HomeView(TemplateView):
         return super().get_context_data(
             latest_projects=latest, outcomes=ChildOutcome.objects.all(), **kwargs
         )
+
+
+class AccessibilityView(TemplateView):
+    template_name = "accessibility.html"
+    extra_context = {"contact_email": settings.CONTACT_EMAIL}
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        sitemap_url = self.request.build_absolute_uri(reverse("sitemap"))
+        return super().get_context_data(sitemap_url=sitemap_url, **kwargs)
+
+
+SEARCH_MAX_LENGTH = 200
+RESULTS_PER_KIND = 100
+RESULTS_PER_PAGE = 20
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search the portal",
+        max_length=SEARCH_MAX_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": f"Search text can be at most {SEARCH_MAX_LENGTH} characters long; "
+            "shorten it and search again."
+        },
+    )
+
+
+@dataclass
+class SearchResult:
+    kind: str
+    title: str
+    url: str
+    excerpt: str
+    rank: float
+
+
+def search_results(text: str) -> list[SearchResult]:
+    """Published projects, interventions, outcomes and partners matching text, best first."""
+    kinds = [
+        ("Research project", Project.objects.published().ranked_search(text), "title"),
+        ("Intervention", Intervention.objects.published().ranked_search(text), "name"),
+        ("Child outcome", ChildOutcome.objects.ranked_search(text), "name"),
+        ("Partner", Organisation.objects.with_published_projects().ranked_search(text), "name"),
+    ]
+    results = [
+        SearchResult(
+            kind=kind,
+            title=getattr(row, title),
+            url=row.get_absolute_url(),
+            excerpt=highlight(row.headline or "", text) if kind != "Partner" else "",
+            rank=float(row.rank),
+        )
+        for kind, queryset, title in kinds
+        for row in queryset[:RESULTS_PER_KIND]
+    ]
+    return sorted(results, key=lambda result: -result.rank)
+
+
+def search(request):
+    """Search the whole portal; an empty or unusable query gets advice, not an error."""
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    results = search_results(text) if text else []
+    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "search.html",
+        {"form": form, "query": text, "page_obj": page, "paginator": page.paginator},
+    )

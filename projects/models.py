@@ -15,6 +15,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from config.fields import MonthField
 from config.models import TimeStampedModel
+from config.search import ranked
 from editors.changes import Change, public_changes
 from editors.models import VersionedModel
 
@@ -46,6 +47,10 @@ class Role(models.TextChoices):
 
 
 class OrganisationQuerySet(models.QuerySet):
+    def ranked_search(self, text: str) -> "OrganisationQuerySet":
+        """Partners whose name matches text, best first (site search)."""
+        return ranked(self, text, {"name": "A"}, excerpt_from=["name"])
+
     def with_published_projects(self) -> "OrganisationQuerySet":
         return self.filter(
             Exists(Partnership.objects.filter(organisation=OuterRef("pk"), project__published=True))
@@ -153,6 +158,10 @@ class ProjectQuerySet(models.QuerySet):
                 )
             )
         return queryset
+
+    def ranked_search(self, text: str) -> "ProjectQuerySet":
+        """Projects matching text, best first, with a highlighted excerpt (site search)."""
+        return ranked(self, text, Project.SEARCH_WEIGHTS, excerpt_from=["summary", "body"])
 
     def with_topic(self, topic: "Topic") -> "ProjectQuerySet":
         return self.filter(
@@ -268,6 +277,9 @@ class Project(VersionedModel, TimeStampedModel):
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # The site search weighs a match in the title above the summary above the body.
+    SEARCH_WEIGHTS = {"title": "A", "summary": "B", "body": "C"}
+
     class Meta:
         ordering = ["-created", "title"]
         permissions = [("publish_project", "Can publish and unpublish projects")]
@@ -302,6 +314,22 @@ class Project(VersionedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:project-detail", args=[self.slug])
+
+    def structured_data(self) -> dict:
+        """The project as a schema.org ResearchProject, for search engines."""
+        partners = [p.organisation for p in self.partnerships.all()]
+        return {
+            "@type": "ResearchProject",
+            "name": self.title,
+            "description": self.summary,
+            "foundingDate": self.start_date,
+            "dissolutionDate": self.completed_on,
+            "keywords": [topic.name for topic in self.topics.all()],
+            "member": [
+                {"@type": "Organization", "name": organisation.name}
+                for organisation in dict.fromkeys(partners)
+            ],
+        }
 
     def schedule_changes(self) -> list[Change]:
         """Changes to the status and dates, newest first, for the public change log."""

@@ -1,11 +1,13 @@
 from django.urls import path
 
 from . import views
+from .feeds import ProjectFeed
 
 app_name = "projects"
 
 urlpatterns = [
     path("projects/", views.ProjectListView.as_view(), name="project-list"),
+    path("projects/feed/", ProjectFeed(), name="project-feed"),
     path("projects/<slug:slug>/", views.ProjectDetailView.as_view(), name="project-detail"),
     path(
         "projects/<slug:slug>/related/",

@@ -135,7 +135,7 @@ def test_pages_keep_the_filters_and_follow_on(generated_guidebook, visitor, quer
 def test_the_csv_link_exports_the_same_filters_without_the_page(generated_guidebook, visitor):
     response = visitor.get(guidebook_url("mixed=exclude&sort=cost&page=2"))
     assert response.status_code == 200
-    link = main(response).find("p", class_="results-tools").find_all("a")[0]
+    link = main(response).find("ul", class_="results-tools").find_all("a")[0]
     href = urlsplit(link.attrs["href"])
     assert parse_query(href.query) == {
         "mixed": ["exclude"],

@@ -1,6 +1,10 @@
+import json
+
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -21,3 +25,38 @@ def query_with(context, **changes) -> str:
         if value is not None:
             query[name] = value
     return query.urlencode()
+
+
+# Characters that could end a script element early, written as JSON escapes instead.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The page's address without paging or export parameters, for search engines."""
+    request = context["request"]
+    query = request.GET.copy()
+    for name in ("page", "format"):
+        query.pop(name, None)
+    for name in list(query):
+        values = [value for value in query.getlist(name) if value]
+        query.setlist(name, sorted(values))
+        if not values:
+            del query[name]
+    suffix = f"?{query.urlencode()}" if query else ""
+    return request.build_absolute_uri(request.path) + suffix
+
+
+@register.simple_tag(takes_context=True)
+def structured_data(context, record) -> str:
+    """A schema.org description of record as JSON-LD, for search engines."""
+    data = {
+        "@context": "https://schema.org",
+        **{key: value for key, value in record.structured_data().items() if value},
+        "url": context["request"].build_absolute_uri(record.get_absolute_url()),
+    }
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(JSON_SCRIPT_ESCAPES)),
+    )

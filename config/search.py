@@ -1,0 +1,105 @@
+"""Ranked text search shared by the site search: full-text search on PostgreSQL (English
+stemming, weighted fields, a GIN index per model), plain word matching elsewhere."""
+
+import re
+from functools import reduce
+from operator import add
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection, models
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+# Weights as PostgreSQL names them, strongest first, and what each is worth elsewhere.
+WEIGHT_SCORES = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
+# Markers PostgreSQL puts around matches; they cannot occur in text an editor types.
+START, STOP = "\x02", "\x03"
+EXCERPT_LENGTH = 240
+
+
+def search_vector(weights: dict[str, str]) -> SearchVector:
+    """The weighted document of a model, identical in queries and in its GIN index."""
+    return reduce(
+        add,
+        [SearchVector(field, weight=weight, config="english") for field, weight in weights.items()],
+    )
+
+
+def ranked(
+    queryset: models.QuerySet, text: str, weights: dict[str, str], excerpt_from: list[str]
+) -> models.QuerySet:
+    """Rows matching text, with a `rank` and a `headline` annotation, best first."""
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config="english", search_type="websearch")
+        vector = search_vector(weights)
+        return (
+            queryset.annotate(document=vector)
+            .filter(document=query)
+            .annotate(
+                rank=SearchRank(vector, query),
+                headline=SearchHeadline(
+                    excerpt_expression(excerpt_from),
+                    query,
+                    config="english",
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=40,
+                    min_words=20,
+                ),
+            )
+            .order_by("-rank", "pk")
+        )
+    words = text.split()
+    for word in words:
+        queryset = queryset.filter(
+            reduce(lambda q, field: q | Q(**{f"{field}__icontains": word}), weights, Q())
+        )
+    score = reduce(
+        add,
+        [
+            Case(
+                When(**{f"{field}__icontains": word}, then=Value(WEIGHT_SCORES[weight])),
+                default=Value(0.0),
+            )
+            for word in words
+            for field, weight in weights.items()
+        ],
+        Value(0.0),
+    )
+    return queryset.annotate(rank=score, headline=excerpt_expression(excerpt_from)).order_by(
+        "-rank", "pk"
+    )
+
+
+def excerpt_expression(fields: list[str]):
+    if len(fields) == 1:
+        return models.F(fields[0])
+    parts = []
+    for field in fields:
+        parts += [models.F(field), Value(" ")]
+    return Concat(*parts[:-1], output_field=models.TextField())
+
+
+def highlight(headline: str, text: str) -> SafeString:
+    """The excerpt as safe HTML, with the matching words marked."""
+    if START in headline:
+        return mark_safe(escape(headline).replace(START, "<mark>").replace(STOP, "</mark>"))
+    words = [re.escape(word) for word in text.split() if word.strip()]
+    excerpt = headline
+    if words:
+        pattern = re.compile("|".join(words), re.IGNORECASE)
+        first = pattern.search(headline)
+        if first and first.start() > EXCERPT_LENGTH // 2:
+            start = headline.rfind(" ", 0, first.start() - EXCERPT_LENGTH // 3) + 1
+            excerpt = "…" + headline[start:]
+    if len(excerpt) > EXCERPT_LENGTH:
+        excerpt = excerpt[: excerpt.rfind(" ", 0, EXCERPT_LENGTH)] + "…"
+    marked = escape(excerpt)
+    if words:
+        pattern = re.compile(
+            "|".join(re.escape(escape(word)) for word in text.split()), re.IGNORECASE
+        )
+        marked = pattern.sub(lambda match: f"<mark>{match.group(0)}</mark>", marked)
+    return mark_safe(marked)

@@ -1,0 +1,57 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from catalogue.models import ChildOutcome, Intervention
+from projects.models import Organisation, Project
+
+
+class PageSitemap(Sitemap):
+    """The site's own pages that are not records."""
+
+    def items(self) -> list[str]:
+        return [
+            "home",
+            "projects:project-list",
+            "catalogue:guidebook",
+            "ratings:explained",
+            "catalogue:other-programmes",
+            "accessibility",
+        ]
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+
+class ProjectSitemap(Sitemap):
+    def items(self):
+        return Project.objects.published().only("slug", "updated").order_by("pk")
+
+    def lastmod(self, project: Project):
+        return project.updated
+
+
+class InterventionSitemap(Sitemap):
+    def items(self):
+        return Intervention.objects.published().only("slug", "updated").order_by("pk")
+
+    def lastmod(self, intervention: Intervention):
+        return intervention.updated
+
+
+class OutcomeSitemap(Sitemap):
+    def items(self):
+        return ChildOutcome.objects.all()
+
+
+class PartnerSitemap(Sitemap):
+    def items(self):
+        return Organisation.objects.with_published_projects().only("slug").order_by("pk")
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "projects": ProjectSitemap,
+    "interventions": InterventionSitemap,
+    "outcomes": OutcomeSitemap,
+    "partners": PartnerSitemap,
+}
