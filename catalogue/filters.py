@@ -4,13 +4,17 @@ counts: how many interventions each option would give with the other filters app
 from collections import Counter
 
 import django_filters
+from django.core.cache import cache
 from django.db.models import Count
 
+from config.cache import content_cache_key
 from ratings.scales import CostRating, EvidenceRating
 
 from .models import ChildOutcome, Intervention, OutcomeEvidence
 
 SEARCH_MAX_LENGTH = 200
+# The facet counts are right until the content changes, which also changes their key.
+CUBE_SECONDS = 60 * 60 * 24
 
 EVIDENCE_ORDER = [
     *EvidenceRating.levels(),
@@ -129,14 +133,11 @@ class GuidebookFilter(django_filters.FilterSet):
                 data.setlist(name, [code.strip().lower() for code in data.getlist(name)])
         super().__init__(data, *args, **kwargs)
 
-    def filter_queryset(self, queryset, without: str | None = None):
-        """Apply every valid filter but the one named without, which a facet varies."""
-        values = {name: value for name, value in self.form.cleaned_data.items() if name != without}
-        if without != "evidence" and not values.get("evidence"):
+    def filter_queryset(self, queryset):
+        """Apply every valid filter; NL2 and NE programmes only when `evidence` names them."""
+        if not self.form.cleaned_data.get("evidence"):
             queryset = queryset.in_guidebook()
-        for name, value in values.items():
-            queryset = self.filters[name].filter(queryset, value)
-        return queryset
+        return super().filter_queryset(queryset)
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
@@ -174,37 +175,81 @@ class GuidebookFilter(django_filters.FilterSet):
     def wants_csv(self) -> bool:
         return self.data.get("format") == "csv"
 
+    def rating_filters(self, without: str | None = None) -> list:
+        """The rating filters in force, but the one named without, as tests of a
+        (evidence, cost, mixed) triple; the same rules as the QuerySet methods they mirror."""
+        values = {name: value for name, value in self.form.cleaned_data.items() if value}
+        tests = []
+        if without != "evidence" and not values.get("evidence"):
+            # in_guidebook(): NL2 and NE only when asked for.
+            tests.append(lambda e, c, m: e is None or e >= EvidenceRating.LEVEL_2)
+        if without != "evidence" and values.get("evidence"):
+            tests.append(lambda e, c, m: e in values["evidence"])
+        if without != "min_evidence" and values.get("min_evidence"):
+            tests.append(lambda e, c, m: e is not None and e >= values["min_evidence"])
+        if without != "cost" and values.get("cost"):
+            tests.append(lambda e, c, m: c in values["cost"])
+        if without != "max_cost" and values.get("max_cost"):
+            tests.append(lambda e, c, m: c is not None and c <= values["max_cost"])
+        mixed = values.get("mixed")
+        if without != "mixed" and mixed in (Mixed.EXCLUDE, Mixed.ONLY):
+            tests.append(lambda e, c, m: m == (mixed == Mixed.ONLY))
+        return tests
+
+    def rating_cube(self, with_outcome: bool) -> list[tuple]:
+        """How many interventions have each (evidence, cost, mixed) triple, and each outcome
+        too if with_outcome, once text search (and the outcome filter, if not with_outcome)
+        is applied: one grouped query, kept in the cache until the content changes."""
+        cleaned = self.form.cleaned_data
+        text = cleaned.get("q") or ""
+        outcomes = sorted(outcome.slug for outcome in cleaned.get("outcome") or [])
+        key = content_cache_key(
+            "guidebook-cube", text, with_outcome, *([] if with_outcome else outcomes)
+        )
+
+        def count():
+            queryset = self.filters["q"].filter(self.queryset, text)
+            fields = ["evidence_rating", "cost_rating", "mixed_findings"]
+            if with_outcome:
+                rows = OutcomeEvidence.objects.filter(content_object__in=queryset.values("pk"))
+                fields = [f"content_object__{field}" for field in fields] + ["tag__slug"]
+            else:
+                rows = self.filters["outcome"].filter(queryset, cleaned.get("outcome"))
+            return [
+                tuple(row) for row in rows.order_by().values_list(*fields).annotate(Count("pk"))
+            ]
+
+        return cache.get_or_set(key, count, CUBE_SECONDS)
+
+    def result_count(self) -> int:
+        """How many interventions the filters give, counted from the cached cube."""
+        tests = self.rating_filters()
+        return sum(n for e, c, m, n in self.rating_cube(False) if all(t(e, c, m) for t in tests))
+
     def facet_counts(self) -> dict[str, Counter]:
         """For each filter with options, how many interventions each option alone would
-        give with the other filters kept: one grouped query per filter."""
+        give with the other filters kept; computed from two cached grouped queries."""
         self.errors  # noqa: B018 - cleaned_data exists only once the form is validated
+        cube = self.rating_cube(False)
 
-        def grouped(without: str, field: str) -> Counter:
-            rows = (
-                self.filter_queryset(self.queryset, without=without)
-                .order_by()
-                .values(field)
-                .annotate(count=Count("pk"))
-            )
-            return Counter({row[field]: row["count"] for row in rows})
+        def tally(without: str, key) -> Counter:
+            tests = self.rating_filters(without)
+            counts = Counter()
+            for e, c, m, n in cube:
+                if all(test(e, c, m) for test in tests):
+                    counts[key(e, c, m)] += n
+            return counts
 
-        by_evidence = grouped("evidence", "evidence_rating")
-        by_min_evidence = grouped("min_evidence", "evidence_rating")
-        by_cost = grouped("cost", "cost_rating")
-        by_max_cost = grouped("max_cost", "cost_rating")
-        by_mixed = grouped("mixed", "mixed_findings")
-        by_outcome = Counter(
-            {
-                row["tag__slug"]: row["count"]
-                for row in OutcomeEvidence.objects.filter(
-                    content_object__in=self.filter_queryset(self.queryset, without="outcome")
-                    .order_by()
-                    .values("pk")
-                )
-                .values("tag__slug")
-                .annotate(count=Count("pk"))
-            }
-        )
+        by_evidence = tally("evidence", lambda e, c, m: e)
+        by_min_evidence = tally("min_evidence", lambda e, c, m: e)
+        by_cost = tally("cost", lambda e, c, m: c)
+        by_max_cost = tally("max_cost", lambda e, c, m: c)
+        by_mixed = tally("mixed", lambda e, c, m: m)
+        tests = self.rating_filters()
+        by_outcome = Counter()
+        for e, c, m, slug, n in self.rating_cube(True):
+            if all(test(e, c, m) for test in tests):
+                by_outcome[slug] += n
         return {
             "evidence": Counter({rating.code: by_evidence[rating] for rating in EvidenceRating}),
             "min_evidence": Counter(

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
@@ -146,8 +146,9 @@ class InterventionQuerySet(models.QuerySet):
         return self.filter(cost_rating__lte=rating)
 
     def with_any_outcome(self, outcomes) -> "InterventionQuerySet":
+        # A semi-join driven by the outcome index, rather than a test of every intervention.
         return self.filter(
-            Exists(OutcomeEvidence.objects.filter(content_object=OuterRef("pk"), tag__in=outcomes))
+            pk__in=OutcomeEvidence.objects.filter(tag__in=outcomes).values("content_object")
         )
 
     def search(self, text: str) -> "InterventionQuerySet":

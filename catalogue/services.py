@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from config.cache import bump_content_version
+
 from .models import ChildOutcome, Intervention, OutcomeEvidence
 from .spreadsheet import LIST_COLUMNS, RowError, read_csv
 
@@ -108,6 +110,7 @@ def import_interventions(
             **history,
         )
         replace_outcomes(outcome_changes, outcomes, history)
+    bump_content_version()
     return result
 
 

@@ -27,6 +27,12 @@ class GuidebookView(FilterView):
     def get_queryset(self):
         return Intervention.objects.published().for_cards()
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The count comes from the facet counts' cached cube, not a COUNT of the table.
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = self.filterset.result_count()
+        return paginator
+
     def get_filterset_kwargs(self, filterset_class):
         # Always bound, so that the defaults (NL2 and NE left out) apply to a bare URL too.
         return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}

@@ -2,6 +2,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from config.cache import bump_content_version
+
 
 def set_published(*, queryset: models.QuerySet, published: bool, user) -> int:
     """Publish or unpublish records in bulk, recording each in its history."""
@@ -24,4 +26,5 @@ def set_published(*, queryset: models.QuerySet, published: bool, user) -> int:
             default_change_reason="Published" if published else "Unpublished",
             default_date=now,
         )
+    bump_content_version()
     return len(records)

@@ -21,12 +21,15 @@ class ProjectFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices,
         widget=forms.CheckboxSelectMultiple,
+        # One row per project: no join, so no DISTINCT, which costs a sort of every match.
+        distinct=False,
         error_messages={"invalid_choice": "“%(value)s” is not a project status."},
     )
     study_type = django_filters.MultipleChoiceFilter(
         label="Study type",
         choices=StudyType.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
         error_messages={"invalid_choice": "“%(value)s” is not a study type."},
     )
     topic = django_filters.ModelChoiceFilter(

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -11,6 +12,12 @@ GUIDEBOOK_SIZE = 100
 
 # The production storage needs a manifest written by collectstatic; tests render pages without one.
 PLAIN_STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start each test with no cached pages: the database is rolled back, the cache is not."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

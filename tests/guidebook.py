@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from django.urls import resolve, reverse
 
 from catalogue.models import Intervention, OutcomeEvidence
+from config.cache import bump_content_version
 from ratings.scales import CostRating, EvidenceRating
 from tests.factories import ChildOutcomeFactory, InterventionFactory
 from tests.pages import Node, main
@@ -141,6 +142,8 @@ def store(entries: list[Entry], outcomes: dict) -> None:
             for slug in sorted(entry.outcomes)
         ]
     )
+    # Bulk writes send no signals: say the content changed, as the product's bulk writes do.
+    bump_content_version()
 
 
 def make_outcomes() -> dict:

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import Intervention, OutcomeEvidence
+from config.cache import bump_content_version
 from projects.models import Project
 from tests.factories import InterventionFactory, ProjectFactory
 from tests.guidebook import guidebook_url
@@ -62,6 +63,8 @@ def bulk_interventions(
             for outcome in outcomes
         ]
     )
+    # Bulk writes send no signals: say the content changed, as the product's bulk writes do.
+    bump_content_version()
     return interventions
 
 

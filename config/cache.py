@@ -1,0 +1,86 @@
+"""The shared cache of public pages and facet counts, and how an editor's change empties it.
+
+Every cached entry's key carries the content version, a number stored in the cache itself
+and raised whenever a record the public sees is saved or deleted. Raising it makes every
+older entry unreachable at once, in every process that shares the cache (Redis when
+REDIS_URL is set). Logged-in editors are never served from the cache."""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+VERSION_KEY = "content-version"
+
+
+def content_version() -> int:
+    """The current content version, made on first use."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_content_version() -> None:
+    """Mark every cached page and count as out of date."""
+    # A time-based number, so that a cache that lost the key never goes back to old entries.
+    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def content_cache_key(*parts) -> str:
+    """A cache key for data derived from the content, valid until the content changes."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"{content_version()}:{digest}"
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous visitors' pages from the cache, with Last-Modified set to the time
+    of the last change so that a revisit can get a 304."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.cacheable_request(request):
+            return self.get_response(request)
+        version = content_version()
+        key = f"page:{version}:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        response = cache.get(key)
+        if response is None:
+            response = self.get_response(request)
+            if self.cacheable_response(response):
+                response["Last-Modified"] = http_date(version / 1e9)
+                # Browsers ask again each time, and get a 304 if nothing changed.
+                patch_cache_control(response, public=True, no_cache=True)
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def cacheable_request(request) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith("/" + settings.ADMIN_URL)
+        )
+
+    @staticmethod
+    def cacheable_response(response) -> bool:
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in response.get("Cache-Control", "")
+        )
+
+
+CONTENT_APPS = {"projects", "catalogue", "ratings"}
+
+
+def content_changed(sender, **kwargs) -> None:
+    """Empty the cache of pages when a record of the public catalogue changes."""
+    if sender._meta.app_label in CONTENT_APPS:
+        bump_content_version()

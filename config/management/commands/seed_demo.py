@@ -1,0 +1,368 @@
+"""Fill the database with realistic generated projects and interventions, for trying the
+site at scale and for the benchmark. The seed content is never touched: every generated
+record's slug starts with "demo-", and --clear removes only those."""
+
+import datetime
+import random
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from catalogue.models import (
+    AGE_GROUPS,
+    DELIVERY_MODELS,
+    LEVELS_OF_NEED,
+    SETTINGS,
+    ChildOutcome,
+    Intervention,
+    OutcomeEvidence,
+)
+from config.cache import bump_content_version
+from projects.models import (
+    Organisation,
+    Partnership,
+    Project,
+    ResearchQuestion,
+    Role,
+    Status,
+    StudyType,
+    TaggedProject,
+    Topic,
+)
+from ratings.scales import CostRating, EvidenceRating
+
+PREFIX = "demo-"
+BATCH = 2000
+
+APPROACHES = [
+    "Family",
+    "Parenting",
+    "Home visiting",
+    "Mentoring",
+    "Early help",
+    "Youth",
+    "School",
+    "Kinship care",
+    "Foster carer",
+    "Attachment",
+    "Trauma-informed",
+    "Restorative",
+    "Multisystemic",
+    "Community",
+    "Peer support",
+    "Relationship",
+    "Play",
+    "Literacy",
+]
+FORMS = [
+    "programme",
+    "partnership",
+    "service",
+    "support",
+    "group",
+    "project",
+    "network",
+    "coaching",
+    "therapy",
+    "practice model",
+]
+PLACES = [
+    "Leeds",
+    "Bristol",
+    "Camden",
+    "Norfolk",
+    "Cumbria",
+    "Gateshead",
+    "Stockport",
+    "Kent",
+    "Wirral",
+    "Cornwall",
+    "Sheffield",
+    "Hackney",
+    "Derby",
+    "Swindon",
+    "Walsall",
+]
+TOPICS = [
+    "Domestic abuse",
+    "Children in care",
+    "Care leavers",
+    "Kinship care",
+    "Early help",
+    "Adolescent neglect",
+    "Child protection",
+    "Family support",
+    "Youth justice",
+    "Mental health",
+    "Special educational needs",
+    "Parental conflict",
+    "Fostering",
+    "Adoption",
+    "Exploitation",
+    "School exclusion",
+    "Social work practice",
+    "Poverty",
+]
+PARTNER_KINDS = ["University of", "Council of", "Trust for", "Institute for", "Centre for"]
+QUESTIONS = [
+    "Can the {thing} be delivered as intended in {place}?",
+    "Do families and practitioners find the {thing} acceptable?",
+    "What outcomes for children does the {thing} aim to change, and how?",
+    "Is a larger evaluation of the {thing} possible, and what would it need?",
+    "What does the {thing} cost to set up and deliver?",
+]
+EVIDENCE_WEIGHTS = {
+    None: 8,
+    EvidenceRating.NOT_EFFECTIVE: 2,
+    EvidenceRating.BELOW_LEVEL_2: 6,
+    EvidenceRating.LEVEL_2: 20,
+    EvidenceRating.LEVEL_2_PLUS: 15,
+    EvidenceRating.LEVEL_3: 18,
+    EvidenceRating.LEVEL_3_PLUS: 14,
+    EvidenceRating.LEVEL_4: 10,
+    EvidenceRating.LEVEL_4_PLUS: 7,
+}
+COST_WEIGHTS = {None: 10, 1: 15, 2: 25, 3: 22, 4: 15, 5: 8, CostRating.NOT_APPLICABLE: 5}
+
+
+class Progress:
+    """A one-line progress bar on standard error."""
+
+    def __init__(self, stream, label: str, total: int):
+        self.stream, self.label, self.total, self.done = stream, label, total, 0
+        self.started = time.monotonic()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        filled = int(30 * self.done / max(self.total, 1))
+        self.stream.write(
+            f"\r{self.label:<14} [{'#' * filled}{'.' * (30 - filled)}] "
+            f"{self.done:>7,}/{self.total:,} {time.monotonic() - self.started:5.1f}s"
+        )
+        if self.done >= self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Add generated demo projects and interventions (slugs starting demo-) using bulk "
+        "writes. The seed content is left alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--projects", type=int, default=1000, help="How many projects to add.")
+        parser.add_argument(
+            "--interventions", type=int, default=1000, help="How many interventions to add."
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Random seed, for repeatable data.")
+        parser.add_argument(
+            "--clear", action="store_true", help="Remove earlier demo records first."
+        )
+
+    def handle(self, *args, projects: int, interventions: int, seed: int, clear: bool, **options):
+        if projects < 0 or interventions < 0:
+            self.stderr.write("The numbers of projects and interventions cannot be negative.")
+            sys.exit(2)
+        self.random = random.Random(seed)
+        started = time.monotonic()
+        with transaction.atomic():
+            if clear:
+                self.clear()
+            outcomes = list(ChildOutcome.objects.all())
+            intervention_ids = self.make_interventions(interventions, outcomes)
+            self.make_projects(projects, intervention_ids)
+        bump_content_version()
+        self.stdout.write(
+            f"Added {interventions:,} interventions and {projects:,} projects "
+            f"in {time.monotonic() - started:.1f}s."
+        )
+
+    def clear(self) -> None:
+        for model in (Project, Intervention, Organisation, Topic):
+            model.objects.filter(slug__startswith=PREFIX).delete()
+
+    def pick(self, weights: dict):
+        return self.random.choices(list(weights), weights=list(weights.values()))[0]
+
+    def sample(self, choices: list, low: int, high: int) -> list:
+        return self.random.sample(choices, self.random.randint(low, min(high, len(choices))))
+
+    def name(self, index: int) -> str:
+        return f"{self.random.choice(APPROACHES)} {self.random.choice(FORMS)} {index + 1}"
+
+    def make_interventions(self, count: int, outcomes: list[ChildOutcome]) -> list[int]:
+        progress = Progress(self.stderr, "Interventions", count)
+        offset = Intervention.objects.filter(slug__startswith=PREFIX).count()
+        ids = []
+        now = timezone.now()
+        for start in range(0, count, BATCH):
+            batch = []
+            for index in range(start, min(start + BATCH, count)):
+                name = self.name(offset + index)
+                evidence = self.pick(EVIDENCE_WEIGHTS)
+                batch.append(
+                    Intervention(
+                        name=name,
+                        slug=f"{PREFIX}i{offset + index}",
+                        summary=f"{name} helps children and families in {self.random.choice(PLACES)} "
+                        f"through {self.random.choice(FORMS)} sessions with trained practitioners.",
+                        description=f"{name} is delivered over {self.random.randint(6, 40)} weeks.",
+                        provider=f"{self.random.choice(PLACES)} {self.random.choice(FORMS).title()} Trust",
+                        evidence_rating=evidence,
+                        mixed_findings=bool(evidence and evidence >= EvidenceRating.LEVEL_2)
+                        and self.random.random() < 0.15,
+                        cost_rating=self.pick(COST_WEIGHTS),
+                        age_groups=[code for code, _ in self.sample(AGE_GROUPS, 1, 3)],
+                        level_of_need=[code for code, _ in self.sample(LEVELS_OF_NEED, 1, 2)],
+                        delivery_model=[code for code, _ in self.sample(DELIVERY_MODELS, 1, 2)],
+                        setting=[code for code, _ in self.sample(SETTINGS, 1, 2)],
+                        workforce="Family support workers",
+                        country=self.random.choice(
+                            ["England", "Wales", "Scotland", "United States"]
+                        ),
+                        uk_available=self.random.random() < 0.8,
+                        uk_tested=self.random.random() < 0.5,
+                        published=self.random.random() < 0.97,
+                        first_published=datetime.date(2020, 1, 1),
+                        last_reviewed=datetime.date(2024, 1, 1)
+                        + datetime.timedelta(days=self.random.randint(0, 600)),
+                        created=now,
+                        updated=now,
+                    )
+                )
+            created = Intervention.objects.bulk_create(batch, batch_size=BATCH)
+            links = [
+                OutcomeEvidence(
+                    content_object_id=intervention.pk,
+                    tag_id=outcome.pk,
+                    impact=f"Improved {outcome.name.lower()} in one or more studies.",
+                )
+                for intervention in created
+                for outcome in self.sample(outcomes, 1, 3)
+            ]
+            OutcomeEvidence.objects.bulk_create(links, batch_size=BATCH)
+            ids += [intervention.pk for intervention in created]
+            progress.advance(len(batch))
+        return ids
+
+    def pool(self, model, wanted: list) -> list:
+        """The demo organisations or topics, made once and shared by later runs."""
+        model.objects.bulk_create(wanted, ignore_conflicts=True)
+        return list(model.objects.filter(slug__in=[record.slug for record in wanted]))
+
+    def make_projects(self, count: int, intervention_ids: list[int]) -> None:
+        if not count:
+            return
+        progress = Progress(self.stderr, "Projects", count)
+        offset = Project.objects.filter(slug__startswith=PREFIX).count()
+        organisations = self.pool(
+            Organisation,
+            [
+                Organisation(
+                    name=f"{PARTNER_KINDS[index % len(PARTNER_KINDS)]} {place} (demo {index + 1})",
+                    slug=f"{PREFIX}o{index}",
+                )
+                for index, place in enumerate(PLACES * max(1, count // 400))
+            ],
+        )
+        topics = self.pool(
+            Topic,
+            [
+                Topic(name=f"{name} (demo)", slug=f"{PREFIX}t{index}")
+                for index, name in enumerate(TOPICS)
+            ],
+        )
+        today = timezone.localdate()
+        made: list[int] = []
+        for start in range(0, count, BATCH):
+            batch = []
+            for index in range(start, min(start + BATCH, count)):
+                title = f"A study of the {self.name(offset + index).lower()} in {self.random.choice(PLACES)}"
+                begun = today - datetime.timedelta(days=self.random.randint(30, 2000))
+                finish = (begun + datetime.timedelta(days=self.random.randint(180, 900))).replace(
+                    day=1
+                )
+                status = self.random.choice(list(Status))
+                completed_on = (
+                    min(finish, today.replace(day=1)) if status == Status.COMPLETED else None
+                )
+                batch.append(
+                    Project(
+                        title=title,
+                        slug=f"{PREFIX}p{offset + index}",
+                        summary=f"{title.capitalize()}: what it achieves for children and whether "
+                        "a larger trial is possible.",
+                        body="## Aims\n\n- Understand how the work is delivered\n"
+                        "- Explore its promise and acceptability\n- Prepare an impact evaluation",
+                        study_type=self.random.choice(list(StudyType)),
+                        status=status,
+                        start_date=begun,
+                        estimated_completion=finish,
+                        due_date=finish + datetime.timedelta(days=90),
+                        completed_on=completed_on,
+                        published=self.random.random() < 0.95,
+                    )
+                )
+            created = Project.objects.bulk_create(batch, batch_size=BATCH)
+            Partnership.objects.bulk_create(
+                [
+                    Partnership(project_id=project.pk, organisation_id=organisation.pk, role=role)
+                    for project in created
+                    for organisation, role in zip(
+                        self.sample(organisations, 1, 3),
+                        [Role.DELIVERY, Role.EVALUATION, Role.DELIVERY],
+                        strict=False,
+                    )
+                ],
+                batch_size=BATCH,
+            )
+            ResearchQuestion.objects.bulk_create(
+                [
+                    ResearchQuestion(
+                        project_id=project.pk,
+                        position=position,
+                        text=question.format(thing="service", place=self.random.choice(PLACES)),
+                    )
+                    for project in created
+                    for position, question in enumerate(self.sample(QUESTIONS, 2, 4), start=1)
+                ],
+                batch_size=BATCH,
+            )
+            TaggedProject.objects.bulk_create(
+                [
+                    TaggedProject(content_object_id=project.pk, tag_id=topic.pk)
+                    for project in created
+                    for topic in self.sample(topics, 1, 3)
+                ],
+                batch_size=BATCH,
+            )
+            if intervention_ids:
+                Project.interventions.through.objects.bulk_create(
+                    [
+                        Project.interventions.through(project_id=project.pk, intervention_id=pk)
+                        for project in created
+                        for pk in set(
+                            self.random.sample(intervention_ids, min(2, len(intervention_ids)))
+                        )
+                    ],
+                    batch_size=BATCH,
+                )
+            if made:
+                related = Project.related_projects.through
+                pairs = {
+                    tuple(sorted((project.pk, self.random.choice(made))))
+                    for project in created
+                    if self.random.random() < 0.3
+                }
+                related.objects.bulk_create(
+                    [related(from_project_id=a, to_project_id=b) for a, b in pairs]
+                    + [related(from_project_id=b, to_project_id=a) for a, b in pairs],
+                    batch_size=BATCH,
+                    ignore_conflicts=True,
+                )
+            made += [project.pk for project in created]
+            progress.advance(len(batch))
