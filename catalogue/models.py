@@ -10,6 +10,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 from config.fields import MultipleChoiceField
 from config.models import TimeStampedModel
 from config.search import ranked
+from config.text import render_markdown
 from editors.changes import Change, public_changes
 from editors.models import VersionedModel
 from ratings.scales import CostRating, EvidenceRating
@@ -191,6 +192,8 @@ class Intervention(VersionedModel, TimeStampedModel):
         help_text="The full description. Markdown: blank lines between paragraphs, "
         "“- ” for bullet points.",
     )
+    # The description rendered once, when it is saved, rather than on every view.
+    description_html = models.TextField(blank=True, editable=False)
     provider = models.CharField(max_length=200, blank=True)
     website = models.URLField(blank=True)
     evidence_rating = models.SmallIntegerField(
@@ -298,6 +301,10 @@ class Intervention(VersionedModel, TimeStampedModel):
             "audience": {"@type": "PeopleAudience", "audienceType": "Children and families"},
             "dateModified": self.updated,
         }
+
+    def save(self, *args, **kwargs):
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
 
     def rating_changes(self) -> list[Change]:
         """Changes to the ratings, newest first, for the public change log."""

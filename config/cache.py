@@ -16,8 +16,8 @@ from django.utils.http import http_date
 VERSION_KEY = "content-version"
 
 
-def content_version() -> int:
-    """The current content version, made on first use."""
+def content_version() -> int | None:
+    """The current content version, made on first use; None when caching is off."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
@@ -48,6 +48,8 @@ class PublicPageCacheMiddleware:
         if not self.cacheable_request(request):
             return self.get_response(request)
         version = content_version()
+        if version is None:
+            return self.get_response(request)
         key = f"page:{version}:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
         response = cache.get(key)
         if response is None:

@@ -16,6 +16,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 from config.fields import MonthField
 from config.models import TimeStampedModel
 from config.search import ranked
+from config.text import render_markdown
 from editors.changes import Change, public_changes
 from editors.models import VersionedModel
 
@@ -240,6 +241,8 @@ class Project(VersionedModel, TimeStampedModel):
         help_text="The full description. Markdown: blank lines between paragraphs, "
         "“- ” for bullet points, “1. ” for numbered lists, “## ” for a heading.",
     )
+    # The body rendered once, when it is saved, rather than on every view.
+    body_html = models.TextField(blank=True, editable=False)
     study_type = models.CharField(max_length=20, choices=StudyType.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     start_date = models.DateField(null=True, blank=True)
@@ -330,6 +333,10 @@ class Project(VersionedModel, TimeStampedModel):
                 for organisation in dict.fromkeys(partners)
             ],
         }
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
 
     def schedule_changes(self) -> list[Change]:
         """Changes to the status and dates, newest first, for the public change log."""

@@ -1,19 +1,11 @@
 import json
 
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
-
-
-@register.filter
-def markdown(text: str) -> str:
-    """Render an editor's Markdown as HTML, keeping only safe tags."""
-    return mark_safe(nh3.clean(markdown_lib.markdown(text or "")))
 
 
 @register.simple_tag(takes_context=True)

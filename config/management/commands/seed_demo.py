@@ -21,6 +21,7 @@ from catalogue.models import (
     OutcomeEvidence,
 )
 from config.cache import bump_content_version
+from config.text import render_markdown
 from projects.models import (
     Organisation,
     Partnership,
@@ -128,6 +129,13 @@ EVIDENCE_WEIGHTS = {
 COST_WEIGHTS = {None: 10, 1: 15, 2: 25, 3: 22, 4: 15, 5: 8, CostRating.NOT_APPLICABLE: 5}
 
 
+DEMO_BODY = (
+    "## Aims\n\n- Understand how the work is delivered\n"
+    "- Explore its promise and acceptability\n- Prepare an impact evaluation"
+)
+DEMO_BODY_HTML = render_markdown(DEMO_BODY)
+
+
 class Progress:
     """A one-line progress bar on standard error."""
 
@@ -210,7 +218,11 @@ class Command(BaseCommand):
                         slug=f"{PREFIX}i{offset + index}",
                         summary=f"{name} helps children and families in {self.random.choice(PLACES)} "
                         f"through {self.random.choice(FORMS)} sessions with trained practitioners.",
-                        description=f"{name} is delivered over {self.random.randint(6, 40)} weeks.",
+                        description=(
+                            description
+                            := f"{name} is delivered over {self.random.randint(6, 40)} weeks."
+                        ),
+                        description_html=render_markdown(description),
                         provider=f"{self.random.choice(PLACES)} {self.random.choice(FORMS).title()} Trust",
                         evidence_rating=evidence,
                         mixed_findings=bool(evidence and evidence >= EvidenceRating.LEVEL_2)
@@ -296,8 +308,8 @@ class Command(BaseCommand):
                         slug=f"{PREFIX}p{offset + index}",
                         summary=f"{title.capitalize()}: what it achieves for children and whether "
                         "a larger trial is possible.",
-                        body="## Aims\n\n- Understand how the work is delivered\n"
-                        "- Explore its promise and acceptability\n- Prepare an impact evaluation",
+                        body=DEMO_BODY,
+                        body_html=DEMO_BODY_HTML,
                         study_type=self.random.choice(list(StudyType)),
                         status=status,
                         start_date=begun,

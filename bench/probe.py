@@ -1,0 +1,56 @@
+"""Run by `manage.py shell`: sample records for the benchmark's pages, a filter giving
+about 10,000 rows for the CSV export, and the queries each page makes. Prints JSON."""
+
+import json
+
+from django.db import connection
+from django.http import QueryDict
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.filters import GuidebookFilter
+from catalogue.models import ChildOutcome, Intervention
+from projects.models import Project
+from ratings.scales import CostRating, EvidenceRating
+
+demo = Intervention.objects.published().filter(slug__startswith="demo-")
+project = Project.objects.published().filter(slug__startswith="demo-").order_by("pk").first()
+outcome = ChildOutcome.objects.order_by("position").first()
+
+
+def rows(query: str) -> int:
+    return GuidebookFilter(QueryDict(query), queryset=Intervention.objects.published()).qs.count()
+
+
+candidates = (
+    [""]
+    + [f"cost={rating.code}" for rating in CostRating]
+    + [f"min_evidence={level.code}" for level in EvidenceRating.levels()]
+    + [f"outcome={o.slug}" for o in ChildOutcome.objects.all()]
+)
+csv_10k = min(candidates, key=lambda query: abs(rows(query) - 10_000))
+
+probe = {
+    "project": project.slug,
+    "intervention": demo.order_by("pk").first().slug,
+    "outcome": outcome.slug,
+    "csv_10k": csv_10k,
+}
+paths = {
+    "home": "/",
+    "project list, filtered": "/projects/?status=in-progress",
+    "project page": f"/projects/{project.slug}/",
+    "guidebook, filtered": f"/interventions/?min_evidence=3&outcome={outcome.slug}&sort=-evidence",
+    "guidebook, page 1": "/interventions/",
+    "guidebook, page 400": "/interventions/?page=400",
+    "intervention page": f"/interventions/{probe['intervention']}/",
+    "search": "/search/?q=family+support",
+}
+client = Client()
+probe["queries"] = {}
+for name, path in paths.items():
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, HTTP_HOST="localhost")
+    if response.status_code == 200:
+        probe["queries"][name] = len(queries.captured_queries)
+print(json.dumps(probe))

@@ -1,0 +1,294 @@
+"""The benchmark: seed 1k, 10k and 100k records, serve the site with gunicorn and
+production settings on 127.0.0.1, drive it with wrk from a second process, and print
+requests per second and p50/p99 latency per page, each against a static file of the same
+size served by the same gunicorn. Run with `make bench`; `--help` lists the options."""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,100000", help="Interventions per run.")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--duration", type=int, default=8, help="Seconds of load per page.")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers.")
+    parser.add_argument("--redis", default="", help="A REDIS_URL for the cached runs.")
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP on the loopback interface: no redirect to HTTPS.
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        **extra,
+    }
+
+
+def manage(env: dict, *args: str, quiet: bool = True) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if quiet else None,
+    )
+    return result.stdout
+
+
+def fresh_database(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        path = workdir / "bench.sqlite3"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg2
+
+    connection = psycopg2.connect(POSTGRES_ADMIN_URL)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("DROP DATABASE IF EXISTS bench_portal")
+        cursor.execute("CREATE DATABASE bench_portal")
+    connection.close()
+    return "postgres://postgres@127.0.0.1:5432/bench_portal"
+
+
+class Server:
+    """gunicorn serving the site, as in production."""
+
+    def __init__(self, env: dict, workers: int, log: Path):
+        self.port = free_port()
+        self.log = log.open("a")
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer; see {log}")
+
+    def get(self, path: str) -> bytes:
+        return urllib.request.urlopen(self.base + path, timeout=60).read()
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(url: str, duration: int, connections: int) -> dict:
+    """Requests a second and p50/p99 latency in milliseconds, from wrk."""
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+
+    def percentile(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", output, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {
+        "rps": rate,
+        "p50": percentile("50"),
+        "p99": percentile("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def pages(probe: dict) -> dict[str, str]:
+    return {
+        "home": "/",
+        "project list, filtered": "/projects/?status=in-progress",
+        "project page": f"/projects/{probe['project']}/",
+        "guidebook, filtered": f"/interventions/?min_evidence=3&outcome={probe['outcome']}&sort=-evidence",
+        "guidebook, page 1": "/interventions/",
+        "guidebook, page 400": "/interventions/?page=400",
+        "intervention page": f"/interventions/{probe['intervention']}/",
+        "search": "/search/?q=family+support",
+        "CSV export, 10k rows": f"/interventions/?format=csv&{probe['csv_10k']}",
+    }
+
+
+def measure(server: Server, paths: dict[str, str], static_path: str, args) -> dict:
+    results = {"static file": wrk(server.base + static_path, args.duration, args.connections)}
+    for name, path in paths.items():
+        if "page 400" in name and not server_has_page(server, path):
+            continue
+        server.get(path)  # warm up: the cached run measures a warm cache
+        results[name] = wrk(server.base + path, args.duration, args.connections)
+    return results
+
+
+def server_has_page(server: Server, path: str) -> bool:
+    try:
+        server.get(path)
+        return True
+    except OSError:
+        return False
+
+
+def print_table(title: str, results: dict, queries: dict) -> None:
+    ceiling = results["static file"]["rps"]
+    print(f"\n{title}")
+    print(f"{'page':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs static':>10} {'queries':>8}")
+    for name, row in results.items():
+        print(
+            f"{name:<24} {row['rps']:>9.0f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
+            f"{row['rps'] / ceiling:>9.0%} {queries.get(name, ''):>8}"
+            + (f"  ({row['errors']} errors)" if row["errors"] else "")
+        )
+
+
+def main() -> None:
+    args = parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    sizes = [int(size) for size in args.sizes.split(",")]
+    summary = {}
+    for kind in args.databases.split(","):
+        for size in sizes:
+            database_url = fresh_database(kind, workdir)
+            env = environment(database_url)
+            started = time.monotonic()
+            manage(env, "migrate", "--no-input")
+            manage(env, "loaddata", "seed")
+            manage(
+                env,
+                "seed_demo",
+                "--interventions",
+                str(size),
+                "--projects",
+                str(max(size // 5, 10)),
+            )
+            seeded = time.monotonic() - started
+            manage(env, "collectstatic", "--no-input")
+            probe = json.loads(
+                manage(env, "shell", "-v", "0", "-c", (ROOT / "bench" / "probe.py").read_text())
+            )
+            paths = pages(probe)
+            for mode, extra in (
+                ("uncached", {"DJANGO_CACHE_DISABLED": "true"}),
+                ("cached", {"REDIS_URL": args.redis} if args.redis else {}),
+            ):
+                log = workdir / "gunicorn.log"
+                server = Server({**env, **extra}, args.workers, log)
+                try:
+                    page = server.get(paths["guidebook, filtered"])
+                    static_name = f"bench-page-{len(page)}.html"
+                    (ROOT / "staticfiles" / static_name).write_bytes(page)
+                    server.stop()
+                    # whitenoise lists static files when it starts.
+                    server = Server({**env, **extra}, args.workers, log)
+                    results = measure(server, paths, f"/static/{static_name}", args)
+                finally:
+                    server.stop()
+                summary[(kind, size, mode)] = results
+                print_table(
+                    f"{kind}, {size:,} interventions and {max(size // 5, 10):,} projects "
+                    f"(seeded in {seeded:.0f}s), {mode}:",
+                    results,
+                    probe["queries"],
+                )
+            if size == max(sizes):
+                report_memory_and_import(env, workdir)
+    report_growth(summary, sizes)
+
+
+def report_memory_and_import(env: dict, workdir: Path) -> None:
+    """Peak memory of streaming the whole guidebook as CSV, and the time to import 10k rows."""
+    script = ROOT / "bench" / "export_memory.py"
+    result = subprocess.run(
+        ["/usr/bin/time", "-v", PYTHON, str(script)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
+    print(f"\nCSV export of {result.stdout.strip()} rows: peak memory {peak / 1024:.0f} MB")
+    path = workdir / "import.csv"
+    subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "import_file.py"), str(path)], cwd=ROOT, env=env, check=True
+    )
+    started = time.monotonic()
+    manage(env, "import_interventions", str(path), quiet=False)
+    print(f"import_interventions of 10,000 new rows: {time.monotonic() - started:.1f}s")
+
+
+def report_growth(summary: dict, sizes: list[int]) -> None:
+    print("\nGrowth (uncached):")
+    for kind in {key[0] for key in summary}:
+        small, large = (
+            summary.get((kind, min(sizes), "uncached")),
+            summary.get((kind, max(sizes), "uncached")),
+        )
+        if small and large:
+            name = "guidebook, filtered"
+            print(
+                f"  {kind}: filtered guidebook p50 {small[name]['p50']:.1f} ms at {min(sizes):,} "
+                f"-> {large[name]['p50']:.1f} ms at {max(sizes):,} "
+                f"({large[name]['p50'] / small[name]['p50']:.1f}x)"
+            )
+            if "guidebook, page 400" in large:
+                print(
+                    f"  {kind}: page 400 p50 {large['guidebook, page 400']['p50']:.1f} ms vs page 1 "
+                    f"{large['guidebook, page 1']['p50']:.1f} ms at {max(sizes):,}"
+                )
+
+
+if __name__ == "__main__":
+    main()
