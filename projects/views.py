@@ -54,14 +54,13 @@ class ProjectDetailView(VisibleProjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         project = self.object
         partnerships = project.partnerships.all()
-        related = list(
-            Project.objects.published().related_to(project)[: RELATED_ON_PROJECT_PAGE + 1]
-        )
+        ranked = Project.objects.related_ids(project)
+        related = Project.objects.in_order(ranked[:RELATED_ON_PROJECT_PAGE])
         return super().get_context_data(
             delivery_partners=[p.organisation for p in partnerships if p.role == Role.DELIVERY],
             evaluation_partners=[p.organisation for p in partnerships if p.role == Role.EVALUATION],
-            related_projects=related[:RELATED_ON_PROJECT_PAGE],
-            more_related=len(related) > RELATED_ON_PROJECT_PAGE,
+            related_projects=related,
+            more_related=len(ranked) > RELATED_ON_PROJECT_PAGE,
             **kwargs,
         )
 
@@ -72,10 +71,13 @@ class RelatedProjectListView(VisibleProjectMixin, ListView):
 
     def get_queryset(self):
         self.project = get_object_or_404(super().get_queryset(), slug=self.kwargs["slug"])
-        return Project.objects.published().related_to(self.project).for_cards()
+        return Project.objects.related_ids(self.project)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(project=self.project, **kwargs)
+        context = super().get_context_data(project=self.project, **kwargs)
+        # The page holds ids, ranked; show the projects they stand for.
+        context["page_obj"].object_list = Project.objects.in_order(context["page_obj"].object_list)
+        return context
 
 
 class PartnerDetailView(DetailView):
