@@ -10,7 +10,7 @@ from django.db.models import Count
 from config.cache import content_cache_key
 from ratings.scales import CostRating, EvidenceRating
 
-from .models import ChildOutcome, Intervention, OutcomeEvidence
+from .models import ChildOutcome, Intervention
 
 SEARCH_MAX_LENGTH = 200
 # The facet counts are right until the content changes, which also changes their key.
@@ -125,6 +125,8 @@ class GuidebookFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
+        # The grouped counts, made once a request however many times they are read.
+        self.cubes = {}
         if data is not None:
             data = data.copy()
             for name in ("evidence", "min_evidence"):
@@ -200,6 +202,8 @@ class GuidebookFilter(django_filters.FilterSet):
         """How many interventions have each (evidence, cost, mixed) triple, and each outcome
         too if with_outcome, once text search (and the outcome filter, if not with_outcome)
         is applied: one grouped query, kept in the cache until the content changes."""
+        if with_outcome in self.cubes:
+            return self.cubes[with_outcome]
         cleaned = self.form.cleaned_data
         text = cleaned.get("q") or ""
         outcomes = sorted(outcome.slug for outcome in cleaned.get("outcome") or [])
@@ -211,15 +215,17 @@ class GuidebookFilter(django_filters.FilterSet):
             queryset = self.filters["q"].filter(self.queryset, text)
             fields = ["evidence_rating", "cost_rating", "mixed_findings"]
             if with_outcome:
-                rows = OutcomeEvidence.objects.filter(content_object__in=queryset.values("pk"))
-                fields = [f"content_object__{field}" for field in fields] + ["tag__slug"]
+                # One join: each intervention counted once under each of its outcomes.
+                rows = queryset.filter(outcome_links__isnull=False)
+                fields.append("outcome_links__tag")
             else:
                 rows = self.filters["outcome"].filter(queryset, cleaned.get("outcome"))
             return [
                 tuple(row) for row in rows.order_by().values_list(*fields).annotate(Count("pk"))
             ]
 
-        return cache.get_or_set(key, count, CUBE_SECONDS)
+        self.cubes[with_outcome] = cache.get_or_set(key, count, CUBE_SECONDS)
+        return self.cubes[with_outcome]
 
     def result_count(self) -> int:
         """How many interventions the filters give, counted from the cached cube."""
@@ -246,10 +252,11 @@ class GuidebookFilter(django_filters.FilterSet):
         by_max_cost = tally("max_cost", lambda e, c, m: c)
         by_mixed = tally("mixed", lambda e, c, m: m)
         tests = self.rating_filters()
+        slugs = dict(ChildOutcome.objects.values_list("pk", "slug"))
         by_outcome = Counter()
-        for e, c, m, slug, n in self.rating_cube(True):
+        for e, c, m, outcome, n in self.rating_cube(True):
             if all(test(e, c, m) for test in tests):
-                by_outcome[slug] += n
+                by_outcome[slugs[outcome]] += n
         return {
             "evidence": Counter({rating.code: by_evidence[rating] for rating in EvidenceRating}),
             "min_evidence": Counter(

@@ -28,15 +28,26 @@ def search_vector(weights: dict[str, str]) -> SearchVector:
 
 
 def ranked(
-    queryset: models.QuerySet, text: str, weights: dict[str, str], excerpt_from: list[str]
+    queryset: models.QuerySet,
+    text: str,
+    weights: dict[str, str],
+    excerpt_from: list[str],
+    limit: int = 100,
 ) -> models.QuerySet:
-    """Rows matching text, with a `rank` and a `headline` annotation, best first."""
+    """The limit best rows matching text, with `rank` and `headline` annotations."""
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config="english", search_type="websearch")
         vector = search_vector(weights)
-        return (
+        best = (
             queryset.annotate(document=vector)
             .filter(document=query)
+            .annotate(rank=SearchRank(vector, query))
+            .order_by("-rank", "pk")
+            .values("pk")[:limit]
+        )
+        # Excerpts cost the most: make them only for the rows that will be shown.
+        return (
+            queryset.filter(pk__in=best)
             .annotate(
                 rank=SearchRank(vector, query),
                 headline=SearchHeadline(
@@ -70,7 +81,7 @@ def ranked(
     )
     return queryset.annotate(rank=score, headline=excerpt_expression(excerpt_from)).order_by(
         "-rank", "pk"
-    )
+    )[:limit]
 
 
 def excerpt_expression(fields: list[str]):
