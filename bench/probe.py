@@ -2,6 +2,7 @@
 about 10,000 rows for the CSV export, and the queries each page makes. Prints JSON."""
 
 import json
+import time
 
 from django.db import connection
 from django.http import QueryDict
@@ -47,10 +48,17 @@ paths = {
     "search": "/search/?q=family+support",
 }
 client = Client()
-probe["queries"] = {}
+probe["queries"], probe["cold_ms"] = {}, {}
 for name, path in paths.items():
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, HTTP_HOST="localhost")
     if response.status_code == 200:
         probe["queries"][name] = len(queries.captured_queries)
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            client.get(path, HTTP_HOST="localhost")
+            timings.append(time.perf_counter() - started)
+        # The median time to make the page from nothing, in this one process.
+        probe["cold_ms"][name] = round(sorted(timings)[2] * 1000, 1)
 print(json.dumps(probe))
