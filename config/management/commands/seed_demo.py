@@ -5,10 +5,9 @@ record's slug starts with "demo-", and --clear removes only those."""
 import datetime
 import functools
 import random
-import sys
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -176,8 +175,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, projects: int, interventions: int, seed: int, clear: bool, **options):
         if projects < 0 or interventions < 0:
-            self.stderr.write("The numbers of projects and interventions cannot be negative.")
-            sys.exit(2)
+            raise CommandError("The numbers of projects and interventions cannot be negative.")
+        if not ChildOutcome.objects.exists():
+            raise CommandError(
+                "There are no child outcomes to give the interventions: load the seed "
+                "first with `python manage.py loaddata seed`."
+            )
         self.random = random.Random(seed)
         started = time.monotonic()
         with transaction.atomic():

@@ -1,0 +1,100 @@
+"""The shared cache of public pages: visitors are served from it, any change to the
+content empties it at once, editors never see a cached page, and a revisit can get a 304."""
+
+from django.test import Client
+from django.urls import reverse
+
+from catalogue.models import Intervention
+from projects.models import Project, Status
+from tests.pages import main
+
+
+def status_line(response) -> str:
+    return main(response).find("dl", class_="facts").text
+
+
+def test_a_visitors_second_request_is_served_from_the_cache(
+    project_factory, visitor, django_assert_num_queries
+):
+    project = project_factory()
+    first = visitor.get(project.get_absolute_url())
+    with django_assert_num_queries(0):
+        again = visitor.get(project.get_absolute_url())
+    assert again.content == first.content
+
+
+def test_a_saved_change_is_on_the_next_public_request(project_factory, visitor):
+    project = project_factory(status=Status.IN_PROGRESS)
+    assert "In progress" in status_line(visitor.get(project.get_absolute_url()))
+    project.status = Status.PAUSED
+    project.save()
+    assert "Paused" in status_line(visitor.get(project.get_absolute_url()))
+
+
+def test_a_change_to_a_related_record_empties_the_cache_too(
+    project_factory, organisation_factory, visitor
+):
+    project = project_factory()
+    visitor.get(project.get_absolute_url())
+    organisation = organisation_factory(name="Newly joined partner")
+    project.partnerships.create(organisation=organisation)
+    assert "Newly joined partner" in main(visitor.get(project.get_absolute_url())).text
+
+
+def test_bulk_publishing_empties_the_cache(intervention_factory, editor, visitor):
+    draft = intervention_factory(name="Held back", published=False)
+    assert "Held back" not in visitor.get(reverse("catalogue:guidebook")).content.decode()
+    editor.post(
+        reverse("admin:catalogue_intervention_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    assert "Held back" in visitor.get(reverse("catalogue:guidebook")).content.decode()
+
+
+def test_editors_are_never_served_a_cached_page(project_factory, editor, visitor):
+    project = project_factory(status=Status.IN_PROGRESS)
+    visitor.get(project.get_absolute_url())
+    # A write that bypasses the models' signals leaves the visitors' cached copy alone...
+    Project.objects.filter(pk=project.pk).update(status=Status.PAUSED)
+    assert "In progress" in status_line(visitor.get(project.get_absolute_url()))
+    # ...but an editor, who is logged in, always sees what is stored.
+    assert "Paused" in status_line(editor.get(project.get_absolute_url()))
+
+
+def test_a_revisit_with_the_etag_gets_a_304(project_factory, visitor):
+    project = project_factory()
+    first = visitor.get(project.get_absolute_url())
+    assert first["ETag"] and first["Last-Modified"]
+    revisit = visitor.get(project.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+    assert revisit.status_code == 304
+    assert revisit.content == b""
+    since = visitor.get(
+        project.get_absolute_url(), headers={"If-Modified-Since": first["Last-Modified"]}
+    )
+    assert since.status_code == 304
+
+
+def test_after_a_change_the_old_etag_gets_the_new_page(project_factory, visitor):
+    project = project_factory(status=Status.IN_PROGRESS)
+    first = visitor.get(project.get_absolute_url())
+    project.status = Status.PAUSED
+    project.save()
+    revisit = visitor.get(project.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+    assert revisit.status_code == 200
+    assert "Paused" in status_line(revisit)
+
+
+def test_errors_and_pages_with_cookies_are_not_cached(visitor, db):
+    assert visitor.get("/projects/no-such-project/").status_code == 404
+    login = Client().get(reverse("admin:login"))
+    assert "Cache-Control" not in login or "public" not in login["Cache-Control"]
+
+
+def test_facet_counts_follow_a_change(intervention_factory, visitor):
+    intervention_factory(name="First", evidence_rating=30)
+    url = reverse("catalogue:guidebook") + "?min_evidence=3"
+    assert "1 intervention" in main(visitor.get(url)).find("h2", class_="results-count").text
+    Intervention.objects.create(
+        name="Second", slug="second", summary="S.", evidence_rating=40, published=True
+    )
+    assert "2 interventions" in main(visitor.get(url)).find("h2", class_="results-count").text
