@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
+from catalogue.models import Intervention
 from projects.models import (
     Document,
     DocumentKind,
@@ -19,9 +20,14 @@ from projects.models import (
     TaggedProject,
     Topic,
 )
+from ratings.models import RatingDefinition, Scale
+from ratings.scales import CostRating, EvidenceRating
 
 # The smallest file a PDF reader recognises as one; enough for upload and download tests.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+# The password editors set for themselves in these tests; Django's validators accept it.
+EDITOR_PASSWORD = "correct horse battery staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -152,3 +158,30 @@ class TaggedProjectFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = TaggedProject
+
+
+class InterventionFactory(factory.django.DjangoModelFactory):
+    """A published intervention rated 2 for evidence and 2 for cost."""
+
+    name = factory.Sequence(lambda n: f"Intervention {n}")
+    slug = factory.LazyAttribute(lambda intervention: slugify(intervention.name))
+    summary = factory.LazyAttribute(lambda intervention: f"What {intervention.name} offers.")
+    provider = "Family Support Trust"
+    evidence_rating = EvidenceRating.LEVEL_2
+    cost_rating = CostRating.MEDIUM_LOW
+    age_groups = factory.LazyFunction(lambda: ["3-5"])
+    published = True
+
+    class Meta:
+        model = Intervention
+        skip_postgeneration_save = True
+
+
+class RatingDefinitionFactory(factory.django.DjangoModelFactory):
+    scale = Scale.EVIDENCE
+    value = EvidenceRating.LEVEL_2
+    definition = "Evidence from at least one rigorous study of a short-term benefit."
+
+    class Meta:
+        model = RatingDefinition
+        django_get_or_create = ["scale", "value"]
