@@ -60,6 +60,13 @@ class EvidenceLevelFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OutcomeFilter(admin.RelatedOnlyFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The link's own field is called "tag"; editors know it as the child outcome.
+        self.title = "child outcome"
+
+
 @admin.register(Intervention)
 class InterventionAdmin(EditorialAdmin):
     list_display = ["name", "evidence", "cost_rating", "provider", "published", "last_reviewed"]
@@ -67,7 +74,7 @@ class InterventionAdmin(EditorialAdmin):
         EvidenceLevelFilter,
         "mixed_findings",
         "cost_rating",
-        ("outcome_links__tag", admin.RelatedOnlyFieldListFilter),
+        ("outcome_links__tag", OutcomeFilter),
         "published",
     ]
     search_fields = ["name", "slug", "provider"]

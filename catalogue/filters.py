@@ -125,6 +125,8 @@ class GuidebookFilter(django_filters.FilterSet):
             data = data.copy()
             for name in ("evidence", "min_evidence"):
                 data.setlist(name, [normalise_evidence_code(code) for code in data.getlist(name)])
+            for name in ("cost", "max_cost"):
+                data.setlist(name, [code.strip().lower() for code in data.getlist(name)])
         super().__init__(data, *args, **kwargs)
 
     def filter_queryset(self, queryset, without: str | None = None):

@@ -54,11 +54,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(value: str) -> str:
     """Keep a spreadsheet from running a cell as a formula by quoting it."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    # A value that already looks quoted is quoted again, so that the import gives it back.
+    quote = value.startswith(FORMULA_STARTS) or unneutralise(value) != value
+    return "'" + value if quote else value
 
 
 def unneutralise(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+    quoted = value.startswith("'") and value[1:].startswith((*FORMULA_STARTS, "'"))
+    return value[1:] if quoted else value
 
 
 def export_row(intervention: Intervention) -> list[str]:
@@ -133,7 +136,7 @@ def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
     except UnicodeDecodeError as error:
         result.errors.append(
             RowError(
-                0,
+                data[: error.start].count(b"\n") + 1,
                 "",
                 f"the file is not UTF-8 text (byte {error.start} cannot be read); "
                 "save it as “CSV UTF-8” and try again",
@@ -238,6 +241,7 @@ def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
                 URLValidator()(values["website"])
             except ValidationError:
                 check("website", False, f"“{values['website']}” is not a web address")
+        check("website", len(values["website"]) <= 200, "longer than 200 characters")
         check("provider", len(values["provider"]) <= 200, "longer than 200 characters")
         check("country", len(values["country"]) <= 100, "longer than 100 characters")
 

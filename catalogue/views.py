@@ -187,8 +187,10 @@ class OutcomeDetailView(ListView):
         impact = OutcomeEvidence.objects.filter(content_object=OuterRef("pk"), tag=self.outcome)
         return (
             Intervention.objects.published()
+            .in_guidebook()
             .with_any_outcome([self.outcome])
             .annotate(impact=Subquery(impact.values("impact")[:1]))
+            .for_cards()
             .strongest_first()
         )
 

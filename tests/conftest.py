@@ -3,9 +3,14 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
-from tests import factories
+from tests import factories, guidebook
+
+# The seed of the generated guidebook: fixed, so that a failure can be replayed.
+GUIDEBOOK_SEED = 20240517
+GUIDEBOOK_SIZE = 100
 
 # The production storage needs a manifest written by collectstatic; tests render pages without one.
 PLAIN_STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -61,6 +66,11 @@ def document_factory(db):
 @pytest.fixture
 def tagged_project_factory(db):
     return factories.TaggedProjectFactory
+
+
+@pytest.fixture
+def child_outcome_factory(db):
+    return factories.ChildOutcomeFactory
 
 
 @pytest.fixture
@@ -126,3 +136,39 @@ def group_editor(editor_account) -> Client:
 @pytest.fixture
 def seed(db) -> None:
     call_command("loaddata", "seed", verbosity=0)
+
+
+@pytest.fixture
+def guidebook_outcomes(db) -> dict:
+    """Seven child outcomes by slug, as the generated guidebook uses them."""
+    return guidebook.make_outcomes()
+
+
+def make_generated_guidebook(outcomes: dict) -> list[guidebook.Entry]:
+    entries = guidebook.generate(GUIDEBOOK_SEED, GUIDEBOOK_SIZE, sorted(outcomes))
+    published = [entry for entry in entries if entry.published]
+    # Every value of every filter occurs among published entries, or a test proves little.
+    assert {entry.evidence for entry in published} == {None, *guidebook.EVIDENCE_CODES}
+    assert {entry.cost for entry in published} == {None, *guidebook.COST_CODES}
+    assert {entry.evidence for entry in published if entry.mixed} == set(guidebook.LEVELS)
+    assert set().union(*(entry.outcomes for entry in published)) == set(outcomes)
+    assert len(published) < len(entries)
+    guidebook.store(entries, outcomes)
+    return entries
+
+
+@pytest.fixture
+def generated_guidebook(guidebook_outcomes) -> list[guidebook.Entry]:
+    """A hundred interventions over every rating, cost and outcome, some unpublished."""
+    return make_generated_guidebook(guidebook_outcomes)
+
+
+@pytest.fixture(scope="module")
+def shared_guidebook(django_db_setup, django_db_blocker) -> list[guidebook.Entry]:
+    """The generated guidebook, made once for a module whose tests all read it.
+
+    It is written in a transaction that each test's own transaction nests in, as Django's
+    TestCase.setUpTestData does, and rolled back once the module's tests are done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield make_generated_guidebook(guidebook.make_outcomes())
+        transaction.set_rollback(True)

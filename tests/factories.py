@@ -1,4 +1,5 @@
-"""factory-boy factories for the research projects app, offered as fixtures in conftest.py."""
+"""factory-boy factories for research projects and the guidebook, offered as fixtures in
+conftest.py."""
 
 import datetime
 
@@ -6,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
-from catalogue.models import Intervention
+from catalogue.models import ChildOutcome, Intervention, OutcomeEvidence
 from projects.models import (
     Document,
     DocumentKind,
@@ -116,6 +117,11 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             project.related_projects.add(*extracted)
 
+    @factory.post_generation
+    def interventions(project, create, extracted, **kwargs):
+        if create and extracted:
+            project.interventions.add(*extracted)
+
 
 class PartnershipFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
@@ -160,27 +166,57 @@ class TaggedProjectFactory(factory.django.DjangoModelFactory):
         model = TaggedProject
 
 
+class ChildOutcomeFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Child outcome {n}")
+    slug = factory.LazyAttribute(lambda outcome: slugify(outcome.name))
+    description = factory.LazyAttribute(
+        lambda outcome: f"What the outcome “{outcome.name}” covers for children."
+    )
+    position = factory.Sequence(lambda n: n + 1)
+
+    class Meta:
+        model = ChildOutcome
+        django_get_or_create = ["name"]
+
+
+def as_outcome(outcome: ChildOutcome | str) -> ChildOutcome:
+    """Return outcome itself, or the outcome of that name, creating it if need be."""
+    return outcome if isinstance(outcome, ChildOutcome) else ChildOutcomeFactory(name=outcome)
+
+
 class InterventionFactory(factory.django.DjangoModelFactory):
-    """A published intervention rated 2 for evidence and 2 for cost."""
+    """A published intervention rated 3 for evidence and cost; pass
+    outcomes=[outcome, (outcome, "impact found")] to link child outcomes."""
 
     name = factory.Sequence(lambda n: f"Intervention {n}")
     slug = factory.LazyAttribute(lambda intervention: slugify(intervention.name))
-    summary = factory.LazyAttribute(lambda intervention: f"What {intervention.name} offers.")
-    provider = "Family Support Trust"
-    evidence_rating = EvidenceRating.LEVEL_2
-    cost_rating = CostRating.MEDIUM_LOW
-    age_groups = factory.LazyFunction(lambda: ["3-5"])
+    summary = factory.LazyAttribute(
+        lambda intervention: f"What {intervention.name} offers children and families."
+    )
+    evidence_rating = EvidenceRating.LEVEL_3
+    mixed_findings = False
+    cost_rating = CostRating.MEDIUM
     published = True
 
     class Meta:
         model = Intervention
         skip_postgeneration_save = True
 
+    @factory.post_generation
+    def outcomes(intervention, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        for item in extracted:
+            outcome, impact = item if isinstance(item, tuple) else (item, "")
+            OutcomeEvidence.objects.create(
+                content_object=intervention, tag=as_outcome(outcome), impact=impact
+            )
+
 
 class RatingDefinitionFactory(factory.django.DjangoModelFactory):
     scale = Scale.EVIDENCE
-    value = EvidenceRating.LEVEL_2
-    definition = "Evidence from at least one rigorous study of a short-term benefit."
+    value = EvidenceRating.LEVEL_3
+    definition = factory.LazyAttribute(lambda row: f"What {row.scale} rating {row.value} means.")
 
     class Meta:
         model = RatingDefinition

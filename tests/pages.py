@@ -35,6 +35,28 @@ class Node:
     def _raw_text(self) -> str:
         return "".join(c if isinstance(c, str) else c._raw_text() for c in self.children)
 
+    @property
+    def spoken_text(self) -> str:
+        """Return the text a screen reader reads: what is hidden from it left out."""
+        return re.sub(r"\s+", " ", self._spoken()).strip()
+
+    def _spoken(self) -> str:
+        return "".join(
+            c if isinstance(c, str) else "" if c.attrs.get("aria-hidden") == "true" else c._spoken()
+            for c in self.children
+        )
+
+    @property
+    def visible_text(self) -> str:
+        """Return the text on screen: what only a screen reader hears left out."""
+        return re.sub(r"\s+", " ", self._visible()).strip()
+
+    def _visible(self) -> str:
+        return "".join(
+            c if isinstance(c, str) else "" if c.has_class("visually-hidden") else c._visible()
+            for c in self.children
+        )
+
     def has_class(self, name: str) -> bool:
         return name in self.attrs.get("class", "").split()
 

@@ -167,6 +167,8 @@ def intervention(intervention_factory) -> Intervention:
         name="Family Check-Up",
         evidence_rating=EvidenceRating.LEVEL_2,
         cost_rating=CostRating.MEDIUM_LOW,
+        provider="Family Support Trust",
+        age_groups=["3-5"],
     )
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from catalogue.models import ChildOutcome
 from projects.models import Role, Topic
 
 
@@ -15,6 +16,9 @@ from projects.models import Role, Topic
         "research_question_factory",
         "document_factory",
         "tagged_project_factory",
+        "child_outcome_factory",
+        "intervention_factory",
+        "rating_definition_factory",
     ],
 )
 def test_each_factory_makes_a_row_that_passes_validation(name, request):
@@ -58,3 +62,37 @@ def test_documents_hold_a_real_pdf(document_factory):
         assert handle.read(5) == b"%PDF-"
     assert document.file_type == "PDF"
     assert not document_factory(without_file=True).file
+
+
+def test_intervention_slugs_come_from_names(intervention_factory, child_outcome_factory):
+    assert intervention_factory(name="Family Nurse Partnership").slug == "family-nurse-partnership"
+    assert child_outcome_factory(name="Preventing crime").slug == "preventing-crime"
+
+
+def test_interventions_are_published_unless_asked(intervention_factory):
+    assert intervention_factory().published
+    assert not intervention_factory(published=False).published
+
+
+def test_outcomes_are_given_as_outcomes_names_or_pairs_with_the_impact(
+    intervention_factory, child_outcome_factory
+):
+    school = child_outcome_factory(name="School achievement")
+    intervention = intervention_factory(
+        outcomes=[school, ("Preventing crime", "Fewer arrests."), ("Mental health", "")]
+    )
+    links = dict(intervention.outcome_links.values_list("tag__name", "impact"))
+    assert links == {
+        "School achievement": "",
+        "Preventing crime": "Fewer arrests.",
+        "Mental health": "",
+    }
+    assert ChildOutcome.objects.filter(name="Preventing crime").count() == 1
+    assert intervention_factory(outcomes=["Preventing crime"]).outcomes.get().name == (
+        "Preventing crime"
+    )
+
+
+def test_projects_are_given_the_interventions_they_study(project_factory, intervention_factory):
+    intervention = intervention_factory()
+    assert list(project_factory(interventions=[intervention]).interventions.all()) == [intervention]

@@ -190,7 +190,11 @@ def test_list_edit_of_one_row_leaves_another_editors_change_to_another_row(
 
 @pytest.fixture
 def intervention(intervention_factory) -> Intervention:
-    return intervention_factory(name="Family Check-Up", evidence_rating=EvidenceRating.LEVEL_2)
+    return intervention_factory(
+        name="Family Check-Up",
+        evidence_rating=EvidenceRating.LEVEL_2,
+        provider="Family Support Trust",
+    )
 
 
 def test_second_save_of_an_intervention_form_is_refused_naming_what_the_first_changed(

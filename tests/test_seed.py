@@ -1,4 +1,5 @@
-"""The seed content: every fact of the two seed project pages, as a visitor reads it."""
+"""The seed content: every fact of the two seed project pages, as a visitor reads it, the
+seven child outcomes and the meaning of every rating."""
 
 from io import StringIO
 from pathlib import Path
@@ -8,6 +9,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
+from catalogue.models import ChildOutcome
+from ratings.models import RatingDefinition, Scale
+from ratings.scales import CostRating, EvidenceRating
 from tests.pages import main
 
 FIRST = "domestic-abuse-interventions-in-childrens-social-care"
@@ -209,3 +213,40 @@ def test_there_is_no_placeholder_text_in_fixtures_or_templates():
     assert any(path.name == "seed.json" for path in checked)
     offenders = [path for path in checked if "lorem ipsum" in path.read_text().lower()]
     assert offenders == []
+
+
+def test_the_seed_loads_the_seven_child_outcomes_with_real_descriptions(seed):
+    outcomes = list(ChildOutcome.objects.all())
+    assert [outcome.name for outcome in outcomes] == [
+        "Supporting children’s mental health and wellbeing",
+        "Preventing child maltreatment",
+        "Enhancing school achievement & employment",
+        "Preventing crime, violence and antisocial behaviour",
+        "Preventing substance abuse",
+        "Preventing risky sexual behaviour & teen pregnancy",
+        "Preventing obesity and promoting healthy physical development",
+    ]
+    descriptions = [outcome.description for outcome in outcomes]
+    assert len(set(descriptions)) == 7
+    for description in descriptions:
+        assert len(description.split()) >= 12, description
+        assert "lorem" not in description.lower()
+        assert "ipsum" not in description.lower()
+
+
+def test_the_seed_defines_every_rating_once(seed):
+    definitions = RatingDefinition.objects.all()
+    assert definitions.count() == 16
+    assert sorted(definitions.values_list("scale", "value")) == sorted(
+        [(Scale.EVIDENCE, rating.value) for rating in EvidenceRating]
+        + [(Scale.COST, rating.value) for rating in CostRating]
+        + [(Scale.MIXED_FINDINGS, 0), (Scale.NOT_YET_RATED, 0)]
+    )
+    assert all(definition.definition.strip() for definition in definitions)
+
+
+def test_each_seed_outcome_has_a_page_with_its_description(seed, visitor):
+    for outcome in ChildOutcome.objects.all():
+        page = main(visitor.get(outcome.get_absolute_url()))
+        assert page.find("h1").text == outcome.name
+        assert page.find("p", class_="lead").text == outcome.description

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from catalogue.models import ChildOutcome
 from tests.pages import parse
 
 
@@ -13,13 +14,31 @@ def test_urls_follow_the_published_contract():
     assert reverse("projects:related-list", args=["a-study"]) == "/projects/a-study/related/"
     assert reverse("projects:partner-detail", args=["refuge"]) == "/partners/refuge/"
     assert reverse("admin:index") == "/admin/"
+    assert reverse("catalogue:guidebook") == "/interventions/"
+    assert reverse("catalogue:intervention-detail", args=["fnp"]) == "/interventions/fnp/"
+    assert reverse("catalogue:outcome-detail", args=["crime"]) == "/outcomes/crime/"
+    assert reverse("ratings:explained") == "/ratings/"
 
 
 @pytest.fixture
-def public_urls(seed, project_factory, document_factory):
+def public_urls(seed, project_factory, document_factory, intervention_factory):
     project = project_factory(published=False)
     document_factory(project=project)
+    outcome = "preventing-child-maltreatment"
+    intervention = intervention_factory(
+        mixed_findings=True, outcomes=[ChildOutcome.objects.get(slug=outcome)]
+    )
+    intervention_factory(evidence_rating=10)
+    draft = intervention_factory(published=False)
     return [
+        reverse("catalogue:guidebook"),
+        reverse("catalogue:guidebook") + "?evidence=7&max_cost=abc&q=" + "x" * 300,
+        reverse("catalogue:intervention-detail", args=[intervention.slug]),
+        reverse("catalogue:intervention-detail", args=[draft.slug]),
+        reverse("catalogue:other-programmes"),
+        reverse("catalogue:outcome-detail", args=[outcome]),
+        reverse("catalogue:outcome-detail", args=["no-such"]),
+        reverse("ratings:explained"),
         reverse("home"),
         reverse("projects:project-list"),
         reverse("projects:project-list") + "?status=bogus&topic=no-such&q=" + "x" * 300,
