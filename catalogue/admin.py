@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -80,6 +81,8 @@ class InterventionAdmin(EditorialAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OutcomeEvidenceInline]
     change_list_template = "admin/catalogue/intervention/change_list.html"
+    # An address typed without a scheme is taken as https, as Django 6 will do by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (
             None,

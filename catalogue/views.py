@@ -62,7 +62,17 @@ class GuidebookView(FilterView):
         outcomes = {outcome.slug: outcome.name for outcome in ChildOutcome.objects.all()}
         context["facets"] = self.facets(self.filterset, outcomes)
         context["active_filters"] = self.filterset.active_filters(outcomes)
+        context["feed_query"] = self.feed_query(self.filterset)
         return context
+
+    @staticmethod
+    def feed_query(filterset: GuidebookFilter) -> str:
+        """The query of the feed that follows this page: the filters applied, without an
+        invalid one (the page leaves it out, the feed would refuse it) or paging and sorting."""
+        query = filterset.data.copy()
+        for name in [*filterset.errors, "format", "page", "sort"]:
+            query.pop(name, None)
+        return query.urlencode()
 
     @staticmethod
     def facets(filterset: GuidebookFilter, outcomes: dict[str, str]) -> list[dict]:

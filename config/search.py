@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection, models
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Concat
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 # Weights as PostgreSQL names them, strongest first, and what each is worth elsewhere.
@@ -67,8 +67,7 @@ def ranked(
         queryset = queryset.filter(
             reduce(lambda q, field: q | Q(**{f"{field}__icontains": word}), weights, Q())
         )
-    score = reduce(
-        add,
+    score = balanced_sum(
         [
             Case(
                 When(**{f"{field}__icontains": word}, then=Value(WEIGHT_SCORES[weight])),
@@ -76,12 +75,20 @@ def ranked(
             )
             for word in words
             for field, weight in weights.items()
-        ],
-        Value(0.0),
+        ]
+        or [Value(0.0)]
     )
     return queryset.annotate(rank=score, headline=excerpt_expression(excerpt_from)).order_by(
         "-rank", "pk"
     )[:limit]
+
+
+def balanced_sum(terms: list):
+    """Add terms pairwise: a long query's hundreds of terms summed one after another nest
+    too deeply for Python's recursion limit and SQLite's expression depth."""
+    while len(terms) > 1:
+        terms = [reduce(add, terms[start : start + 2]) for start in range(0, len(terms), 2)]
+    return terms[0]
 
 
 def excerpt_expression(fields: list[str]):
@@ -107,10 +114,12 @@ def highlight(headline: str, text: str) -> SafeString:
             excerpt = "…" + headline[start:]
     if len(excerpt) > EXCERPT_LENGTH:
         excerpt = excerpt[: excerpt.rfind(" ", 0, EXCERPT_LENGTH)] + "…"
-    marked = escape(excerpt)
-    if words:
-        pattern = re.compile(
-            "|".join(re.escape(escape(word)) for word in text.split()), re.IGNORECASE
-        )
-        marked = pattern.sub(lambda match: f"<mark>{match.group(0)}</mark>", marked)
-    return mark_safe(marked)
+    if not words:
+        return escape(excerpt)
+    # Match the text before escaping it, so that a word never matches inside "&amp;".
+    pieces, end = [], 0
+    for match in re.finditer("|".join(words), excerpt, re.IGNORECASE):
+        pieces += [escape(excerpt[end : match.start()]), format_html("<mark>{}</mark>", match[0])]
+        end = match.end()
+    pieces.append(escape(excerpt[end:]))
+    return mark_safe("".join(pieces))

@@ -27,7 +27,10 @@ class HomeView(TemplateView):
 
 class AccessibilityView(TemplateView):
     template_name = "accessibility.html"
-    extra_context = {"contact_email": settings.CONTACT_EMAIL}
+
+    def get_context_data(self, **kwargs):
+        # Read when the page is shown, not when the module is imported.
+        return super().get_context_data(contact_email=settings.CONTACT_EMAIL, **kwargs)
 
 
 class RobotsView(TemplateView):

@@ -5,7 +5,7 @@ those allowed to publish."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import VersionedModelForm
+from .forms import VersionedChangelistForm, VersionedModelForm
 from .services import set_published
 
 
@@ -24,7 +24,7 @@ class EditorialAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_changelist_form(self, request, **kwargs):
-        return super().get_changelist_form(request, form=VersionedModelForm, **kwargs)
+        return super().get_changelist_form(request, form=VersionedChangelistForm, **kwargs)
 
     def can_publish(self, request) -> bool:
         opts = self.model._meta

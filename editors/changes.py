@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from config.fields import MonthField
@@ -66,7 +67,8 @@ def public_changes(record: models.Model, fields: list[str], limit: int = 10) -> 
                         label=field.verbose_name[:1].upper() + field.verbose_name[1:],
                         old=format_value(field, old),
                         new=format_value(field, new),
-                        date=newer.history_date.date(),
+                        # The day in the site's time zone, not in UTC as stored.
+                        date=timezone.localdate(newer.history_date),
                         is_date=isinstance(field, models.DateField),
                     )
                 )

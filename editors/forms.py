@@ -65,7 +65,8 @@ class VersionedModelForm(forms.ModelForm):
             )
             if field.has_changed(now, seen):
                 try:
-                    before = field.to_python(seen)
+                    # As stored, so that a choice reads as its label: "2", not "20".
+                    before = model_field.to_python(field.to_python(seen))
                 except ValidationError:
                     before = seen
                 changed.append(
@@ -98,3 +99,17 @@ class VersionedModelForm(forms.ModelForm):
                 self.data[key] = "" if value is None else str(value)
         field = next((name for name in ("status", "name", "title") if name in self.fields), None)
         self.add_error(field, message)
+
+
+class VersionedChangelistForm(VersionedModelForm):
+    """A row of the admin list. The list saves only the rows an editor changed, so a row
+    left alone is neither checked against its version nor saved with the values it showed."""
+
+    def has_changed(self) -> bool:
+        # A newer stored version is someone else's change, not this editor's.
+        return any(name != "edited_version" for name in self.changed_data)
+
+    def clean(self):
+        if not self.has_changed():
+            return super(VersionedModelForm, self).clean()
+        return super().clean()

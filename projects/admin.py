@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from config.fields import MonthField, MonthInput
 from editors.admin import EditorialAdmin
@@ -111,6 +112,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "website"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    # An address typed without a scheme is taken as https, as Django 6 will do by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Topic)

@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
@@ -106,6 +109,34 @@ def editor(user_factory) -> Client:
     """A member of the centre's staff who keeps the catalogue current in the admin."""
     client = Client()
     client.force_login(user_factory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def editor_account_factory(db):
+    """Make editors' accounts as `create_editor` does, with a password set afterwards."""
+
+    def make(email: str = "sam.editor@example.org"):
+        call_command("create_editor", email, stdout=io.StringIO())
+        user = get_user_model().objects.get(username=email)
+        user.set_password(factories.EDITOR_PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor_account(editor_account_factory):
+    """An editor whose rights come from the Editors group alone, not a superuser."""
+    return editor_account_factory()
+
+
+@pytest.fixture
+def group_editor(editor_account) -> Client:
+    """The editor_account logged in to the admin."""
+    client = Client()
+    client.force_login(editor_account)
     return client
 
 

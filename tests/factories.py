@@ -27,6 +27,9 @@ from ratings.scales import CostRating, EvidenceRating
 # The smallest file a PDF reader recognises as one; enough for upload and download tests.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
+# The password editors set for themselves in these tests; Django's validators accept it.
+EDITOR_PASSWORD = "correct horse battery staple"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"person{n}")

@@ -20,7 +20,7 @@ def test_only_published_nl2_and_ne_programmes_are_listed(intervention_factory, v
     intervention_factory(name="Unrated", evidence_rating=None)
     response = visitor.get(reverse(URL))
     assert listed_slugs(response) == ["also-below", "below-level-two", "not-effective"]
-    assert main(response).find("p", class_="results-count").text == "3 programmes"
+    assert main(response).find("h2", class_="results-count").text == "3 programmes"
 
 
 def test_the_page_explains_nl2_and_ne_with_links_to_their_meaning(db, visitor):

@@ -106,7 +106,9 @@ def test_related_page_lists_every_related_project(popular, visitor):
     response = visitor.get(reverse("projects:related-list", args=[popular.slug]))
     page = main(response)
     assert page.find("h1").text == "Related projects"
-    assert page.find("p", class_="results-count").text.startswith("6 projects related to “Subject”")
+    assert page.find("h2", class_="results-count").text.startswith(
+        "6 projects related to “Subject”"
+    )
     assert sorted(related_list(visitor, popular)) == [f"Neighbour {n}" for n in range(1, 7)]
 
 

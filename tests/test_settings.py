@@ -38,6 +38,8 @@ PRODUCTION = {
 def run(args: list[str], **environment: str) -> subprocess.CompletedProcess:
     """Run args in the project directory with only the given configuration variables set."""
     env = {name: value for name, value in os.environ.items() if name not in CONFIG_VARIABLES}
+    # The browser tests let Django's ORM run beside Playwright's event loop; no deployment may.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(environment)
     return subprocess.run(
         args, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120

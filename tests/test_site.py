@@ -51,6 +51,15 @@ def public_urls(seed, project_factory, document_factory, intervention_factory):
         ),
         reverse("projects:partner-detail", args=["university-of-greenwich"]),
         reverse("projects:project-detail", args=["no-such-project"]),
+        reverse("search"),
+        reverse("search") + "?q=domestic+abuse",
+        reverse("search") + "?q=zebra",
+        reverse("search") + "?q=" + "x" * 300,
+        reverse("accessibility"),
+        reverse("catalogue:compare"),
+        reverse("catalogue:compare") + f"?compare={intervention.slug}&compare=no-such",
+        reverse("catalogue:guidebook-feed") + "?min_evidence=7",
+        "/no-such-page/",
     ]
 
 

@@ -1,0 +1,90 @@
+"""sitemap.xml lists every public page and record and no draft; robots.txt points to it."""
+
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Project
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+SITE = "http://testserver"
+
+
+def sitemap_urls(client) -> dict[str, str | None]:
+    """Map each address in the sitemap to its last-modified date, if it has one."""
+    response = client.get(reverse("sitemap"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ElementTree.fromstring(response.content)
+    return {
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
+        for entry in root.iter(f"{SITEMAP}url")
+    }
+
+
+@pytest.fixture
+def records(project_factory, intervention_factory, organisation_factory, child_outcome_factory):
+    partner = organisation_factory(name="Family Lives")
+    hidden_partner = organisation_factory(name="Only in drafts")
+    outcome = child_outcome_factory(name="School readiness")
+    return {
+        "project": project_factory(title="Published study", delivery_partners=[partner]),
+        "draft_project": project_factory(
+            title="Draft study", published=False, evaluation_partners=[hidden_partner]
+        ),
+        "intervention": intervention_factory(name="Published programme", outcomes=[outcome]),
+        "draft_intervention": intervention_factory(name="Draft programme", published=False),
+        "partner": partner,
+        "hidden_partner": hidden_partner,
+        "outcome": outcome,
+    }
+
+
+def test_sitemap_lists_published_records_of_every_kind(records, visitor):
+    urls = sitemap_urls(visitor)
+    for name in ("project", "intervention", "partner", "outcome"):
+        assert SITE + records[name].get_absolute_url() in urls, name
+
+
+def test_sitemap_leaves_out_drafts_and_partners_of_drafts_only(records, visitor):
+    urls = sitemap_urls(visitor)
+    for name in ("draft_project", "draft_intervention", "hidden_partner"):
+        assert SITE + records[name].get_absolute_url() not in urls, name
+
+
+def test_sitemap_lists_the_sites_own_pages(visitor, db):
+    urls = sitemap_urls(visitor)
+    for name in (
+        "home",
+        "projects:project-list",
+        "catalogue:guidebook",
+        "ratings:explained",
+        "catalogue:other-programmes",
+        "accessibility",
+    ):
+        assert SITE + reverse(name) in urls, name
+    assert SITE + reverse("search") not in urls
+
+
+def test_sitemap_gives_the_date_a_record_last_changed(records, visitor):
+    urls = sitemap_urls(visitor)
+    project = records["project"]
+    assert urls[SITE + project.get_absolute_url()] == project.updated.date().isoformat()
+
+
+def test_every_seed_project_is_in_the_sitemap(seed, visitor):
+    urls = sitemap_urls(visitor)
+    for project in Project.objects.published():
+        assert SITE + project.get_absolute_url() in urls
+
+
+def test_robots_txt_names_the_sitemap(visitor, db):
+    response = visitor.get(reverse("robots"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert f"Sitemap: {SITE}{reverse('sitemap')}" in lines
+    assert "User-agent: *" in lines
+    # Search result pages are endless variations of the same records.
+    assert f"Disallow: {reverse('search')}" in lines
