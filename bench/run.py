@@ -251,6 +251,9 @@ def main() -> None:
                     probe["cold_ms"],
                 )
             if size == max(sizes):
+                if kind == "postgresql":
+                    script = (ROOT / "bench" / "explain.py").read_text()
+                    print(manage(cold_env, "shell", "-v", "0", "-c", script))
                 report_memory_and_import(env, workdir)
     report_growth(summary, sizes)
 

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
@@ -116,6 +117,15 @@ class OutcomeEvidence(ItemBase):
         return f"{self.content_object}: {self.tag}"
 
 
+# The guidebook's sorts, with unrated entries last, written so that SQLite and PostgreSQL
+# order them alike and each can read them from an index in that very order.
+STRONGEST_FIRST = Coalesce("evidence_rating", 0).desc()
+CHEAPEST_FIRST = Coalesce("cost_rating", 99).asc()
+# Carried in the sort indexes (on PostgreSQL) so that a page's rows are found from the
+# index alone, however deep the page.
+RATING_COLUMNS = ["evidence_rating", "cost_rating", "mixed_findings"]
+
+
 class InterventionQuerySet(models.QuerySet):
     def published(self) -> "InterventionQuerySet":
         return self.filter(published=True)
@@ -171,10 +181,10 @@ class InterventionQuerySet(models.QuerySet):
         )
 
     def strongest_first(self) -> "InterventionQuerySet":
-        return self.order_by(F("evidence_rating").desc(nulls_last=True), "name", "pk")
+        return self.order_by(STRONGEST_FIRST, "name", "pk")
 
     def cheapest_first(self) -> "InterventionQuerySet":
-        return self.order_by(F("cost_rating").asc(nulls_last=True), "name", "pk")
+        return self.order_by(CHEAPEST_FIRST, "name", "pk")
 
     def for_cards(self) -> "InterventionQuerySet":
         """Load what an intervention card shows, in a fixed number of queries."""
@@ -264,20 +274,25 @@ class Intervention(VersionedModel, TimeStampedModel):
             ),
         ]
         indexes = [
-            # The guidebook's default order: published interventions by name.
+            # The guidebook's default order, and its deep pages: published, by name.
+            models.Index("name", "id", name="intervention_name_idx", condition=Q(published=True)),
+            # Evidence filters (`evidence`, `min_evidence`) and the strongest-first sort,
+            # in the sort's own order, so a page is read from the index without sorting.
             models.Index(
-                fields=["name"], name="intervention_name_idx", condition=Q(published=True)
-            ),
-            # Evidence filters (`evidence`, `min_evidence`) and the strongest-first sort.
-            models.Index(
-                F("evidence_rating").desc(),
+                STRONGEST_FIRST,
                 "name",
+                "id",
                 name="intervention_evidence_idx",
                 condition=Q(published=True),
+                include=RATING_COLUMNS,
             ),
             # Cost filters (`cost`, `max_cost`) and the cheapest-first sort.
             models.Index(
-                "cost_rating", "name", name="intervention_cost_idx", condition=Q(published=True)
+                CHEAPEST_FIRST,
+                "name",
+                "id",
+                name="intervention_cost_idx",
+                condition=Q(published=True),
             ),
         ]
 
