@@ -230,6 +230,11 @@ def main() -> None:
                 ("cached pages", shared),
             )
             for mode, extra in modes:
+                if args.redis:
+                    # A fresh database: nothing cached for an earlier one may be served.
+                    import redis
+
+                    redis.Redis.from_url(args.redis).flushdb()
                 log = workdir / "gunicorn.log"
                 server = Server({**env, **extra}, args.workers, log)
                 try:
