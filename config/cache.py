@@ -1,16 +1,16 @@
 """The shared cache of public pages and facet counts, and how an editor's change empties it.
 
-Every cached entry's key carries the content version, a number stored in the cache itself
+Every cached entry is marked with the content version, a number stored in the cache itself
 and raised whenever a record the public sees is saved or deleted. Raising it makes every
-older entry unreachable at once, in every process that shares the cache (Redis when
-REDIS_URL is set). Logged-in editors are never served from the cache."""
+older entry stale at once, in every process that shares the cache (Redis when REDIS_URL
+is set). Logged-in editors are never served from the cache."""
 
 import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 
 VERSION_KEY = "content-version"
@@ -47,18 +47,23 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self.cacheable_request(request):
             return self.get_response(request)
-        version = content_version()
+        key = f"page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        # The version and the page in one round trip; a page of an older version is stale.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or content_version()
         if version is None:
             return self.get_response(request)
-        key = f"page:{version}:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
-        response = cache.get(key)
-        if response is None:
-            response = self.get_response(request)
-            if self.cacheable_response(response):
-                response["Last-Modified"] = http_date(version / 1e9)
-                # Browsers ask again each time, and get a 304 if nothing changed.
-                patch_cache_control(response, public=True, no_cache=True)
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+        cached_version, response = found.get(key, (None, None))
+        if cached_version == version:
+            return response
+        response = self.get_response(request)
+        if self.cacheable_response(response):
+            response["Last-Modified"] = http_date(version / 1e9)
+            # Browsers ask again each time, and get a 304 if nothing changed.
+            patch_cache_control(response, public=True, no_cache=True)
+            # Made once here, not on every revisit.
+            set_response_etag(response)
+            cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
         return response
 
     @staticmethod
