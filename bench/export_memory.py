@@ -2,9 +2,13 @@
 and print how many rows it held; run under /usr/bin/time -v for the peak memory."""
 
 import os
+import sys
+from pathlib import Path
 
 import django
 
+# Run as a script from bench/: the project is the folder above.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 

@@ -4,9 +4,12 @@ import csv
 import os
 import random
 import sys
+from pathlib import Path
 
 import django
 
+# Run as a script from bench/: the project is the folder above.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
