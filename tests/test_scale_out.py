@@ -42,22 +42,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def production_environment(database_url: str, secret_key: str, static_root: Path) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secret_key,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        # The test database is dropped at the end; hold no connection open.
+        "DJANGO_CONN_MAX_AGE": "0",
+    }
+
+
 class Instance:
     """One gunicorn serving the site in production mode over plain HTTP."""
 
-    def __init__(self, database_url: str, secret_key: str):
+    def __init__(self, env: dict):
         self.base = f"http://127.0.0.1:{free_port()}"
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": secret_key,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            # The test database is dropped at the end; hold no connection open.
-            "DJANGO_CONN_MAX_AGE": "0",
-        }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "1",
              "--bind", self.base.removeprefix("http://")],
@@ -90,7 +94,7 @@ class Instance:
 
 
 @pytest.fixture
-def instances(user_factory):
+def instances(user_factory, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("scaling out needs PostgreSQL: SQLite cannot be shared by several hosts")
     import redis
@@ -100,8 +104,13 @@ def instances(user_factory):
     database_url = (
         f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     )
-    secret_key = secrets.token_urlsafe(50)
-    started = [Instance(database_url, secret_key) for _ in range(2)]
+    env = production_environment(database_url, secrets.token_urlsafe(50), tmp_path / "static")
+    # Production serves collected, hashed static files.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input"],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    started = [Instance(env) for _ in range(2)]
     yield started
     for instance in started:
         instance.stop()
