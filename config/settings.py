@@ -143,7 +143,7 @@ PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "86400" if REDIS_URL el
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if not REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    else {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
 }
 if envbool("DJANGO_CACHE_DISABLED", "false"):
     # Pages as they cost without the cache: the benchmark's "uncached" figures.

@@ -1,6 +1,8 @@
 """The shared cache of public pages: visitors are served from it, any change to the
 content empties it at once, editors never see a cached page, and a revisit can get a 304."""
 
+import time
+
 from django.test import Client
 from django.urls import reverse
 
@@ -21,6 +23,29 @@ def test_a_visitors_second_request_is_served_from_the_cache(
     with django_assert_num_queries(0):
         again = visitor.get(project.get_absolute_url())
     assert again.content == first.content
+
+
+def test_a_cached_page_keeps_its_headers(project_factory, visitor):
+    project = project_factory()
+    first = visitor.get(project.get_absolute_url())
+    again = visitor.get(project.get_absolute_url())
+    assert again.status_code == 200
+    for header in ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "X-Frame-Options"):
+        assert again[header] == first[header]
+
+
+def test_a_page_past_its_time_in_the_cache_is_made_again(
+    project_factory, visitor, settings
+):
+    """Each process keeps its own copy of the pages it served; it expires with the shared one."""
+    settings.PAGE_CACHE_SECONDS = 1
+    project = project_factory()
+    visitor.get(project.get_absolute_url())
+    visitor.get(project.get_absolute_url())
+    project.title = "Renamed without a signal"
+    Project.objects.filter(pk=project.pk).update(title=project.title)
+    time.sleep(1.1)
+    assert project.title in visitor.get(project.get_absolute_url()).text
 
 
 def test_a_saved_change_is_on_the_next_public_request(project_factory, visitor):
