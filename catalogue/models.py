@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -256,8 +257,12 @@ class Intervention(VersionedModel, TimeStampedModel):
         null=True, blank=True, help_text="When its evidence was last reviewed."
     )
 
+    # The weighted text the site search matches and ranks, kept by a PostgreSQL trigger
+    # (see config.search.add_search_document); unused, and left empty, on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
+
     objects = InterventionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     # The site search weighs a match in the name above the summary above the rest.
     SEARCH_WEIGHTS = {"name": "A", "summary": "B", "description": "C", "provider": "C"}

@@ -2,6 +2,7 @@ import datetime
 import secrets
 from pathlib import PurePosixPath
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
@@ -274,8 +275,12 @@ class Project(VersionedModel, TimeStampedModel):
         default=False, help_text="Only published projects are shown to the public."
     )
 
+    # The weighted text the site search matches and ranks, kept by a PostgreSQL trigger
+    # (see config.search.add_search_document); unused, and left empty, on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
+
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     # The site search weighs a match in the title above the summary above the body.
     SEARCH_WEIGHTS = {"title": "A", "summary": "B", "body": "C"}

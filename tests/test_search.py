@@ -320,3 +320,25 @@ def test_the_search_query_can_use_its_index(queryset, index, project_factory, in
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset().explain()
     assert index in plan, plan
+
+
+@postgresql_only
+def test_the_stored_document_follows_every_kind_of_change(intervention_factory, visitor):
+    """PostgreSQL keeps each record's search document in a column; a trigger rewrites it
+    when the searched text changes, however the change is made."""
+    intervention = intervention_factory(name="Kinship carers programme", summary="", provider="")
+    assert result_titles(search(visitor, "kinship")) == ["Kinship carers programme"]
+
+    intervention.name = "Grandparent carers programme"
+    intervention.save()
+    assert result_titles(search(visitor, "kinship")) == []
+    assert result_titles(search(visitor, "grandparent")) == ["Grandparent carers programme"]
+
+    Intervention.objects.filter(pk=intervention.pk).update(description="Foster families.")
+    assert result_titles(search(visitor, "foster")) == ["Grandparent carers programme"]
+
+    # A change to other fields keeps the document.
+    Intervention.objects.filter(pk=intervention.pk).update(cost_rating=3)
+    intervention.refresh_from_db()
+    intervention.save(update_fields=["cost_rating"])
+    assert result_titles(search(visitor, "grandparent")) == ["Grandparent carers programme"]
