@@ -4,6 +4,7 @@ counts: how many interventions each option would give with the other filters app
 from collections import Counter
 
 import django_filters
+from django import forms
 from django.core.cache import cache
 from django.db.models import Count
 
@@ -296,12 +297,19 @@ class GuidebookFilter(django_filters.FilterSet):
         for name, field in self.form.fields.items():
             if name in ("sort", "format") or name not in cleaned:
                 continue
-            for value in self.data.getlist(name):
+            # A single-valued filter repeated in the address uses its last value, the only
+            # one the form checked; the others are ignored, not described.
+            multiple = isinstance(field, forms.MultipleChoiceField)
+            values = self.data.getlist(name) if multiple else [self.data.get(name)]
+            for value in values:
                 if not value or (name == "mixed" and value == Mixed.INCLUDE):
                     continue
                 remaining = self.data.copy()
                 remaining.setlist(
-                    name, [other for other in self.data.getlist(name) if other != value]
+                    name,
+                    [other for other in self.data.getlist(name) if other != value]
+                    if multiple
+                    else [],
                 )
                 remaining.pop("page", None)
                 active.append(

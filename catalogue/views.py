@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -202,7 +203,8 @@ def compare(request):
     found = {
         intervention.slug: intervention
         for intervention in Intervention.objects.published()
-        .filter(slug__in=slugs)
+        # Only slug-shaped values can name an intervention; the rest are reported missing.
+        .filter(slug__in=[slug for slug in slugs if slug_re.match(slug)])
         .prefetch_related(
             Prefetch("outcome_links", queryset=OutcomeEvidence.objects.select_related("tag"))
         )

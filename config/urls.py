@@ -21,3 +21,6 @@ urlpatterns = [
     path("", include("ratings.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# A friendly 503 when the database cannot be reached (config.health).
+handler500 = "config.health.server_error"

@@ -145,3 +145,11 @@ def test_the_csv_link_exports_the_same_filters_without_the_page(generated_guideb
     assert "download" in link.attrs
     count = len(expected(generated_guidebook, "mixed=exclude"))
     assert link.text == f"Download these {count} results as CSV"
+
+
+def test_a_repeated_single_filter_is_described_by_the_value_in_force(client, db):
+    """The form uses the last of repeated values; an earlier, invalid one is ignored."""
+    response = client.get("/interventions/", {"min_evidence": ["<script>", "3"]})
+    assert response.status_code == 200
+    assert "&lt;script&gt;" not in response.content.decode()
+    assert "<script>" not in response.content.decode().split("</head>")[1]

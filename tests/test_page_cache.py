@@ -34,9 +34,7 @@ def test_a_cached_page_keeps_its_headers(project_factory, visitor):
         assert again[header] == first[header]
 
 
-def test_a_page_past_its_time_in_the_cache_is_made_again(
-    project_factory, visitor, settings
-):
+def test_a_page_past_its_time_in_the_cache_is_made_again(project_factory, visitor, settings):
     """Each process keeps its own copy of the pages it served; it expires with the shared one."""
     settings.PAGE_CACHE_SECONDS = 1
     project = project_factory()
