@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run seed test lint format bench clean
+.PHONY: install run seed test lint format bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed  ## Seed 1k, 10k and 100k records and measure pages under load (needs wrk).
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+load: $(VENV)/.installed  ## 60 s of load on PostgreSQL while an editor saves every second (needs wrk, Redis).
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles

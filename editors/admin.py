@@ -7,9 +7,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import VersionedChangelistForm, VersionedModelForm
 from .services import set_published
+from .widgets import SafeAutocompleteMixin
 
 
-class EditorialAdmin(SimpleHistoryAdmin):
+class EditorialAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
     actions = ["publish", "unpublish"]
 

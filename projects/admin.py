@@ -3,6 +3,7 @@ from django.db import models
 
 from config.fields import MonthField, MonthInput
 from editors.admin import EditorialAdmin
+from editors.widgets import SafeAutocompleteMixin
 
 from .models import (
     Document,
@@ -36,7 +37,7 @@ class ResearchQuestionInline(admin.TabularInline):
     extra = 1
 
 
-class PartnershipInline(admin.TabularInline):
+class PartnershipInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Partnership
     autocomplete_fields = ["organisation"]
     extra = 1
@@ -48,7 +49,7 @@ class DocumentInline(admin.TabularInline):
     extra = 1
 
 
-class TopicInline(admin.TabularInline):
+class TopicInline(SafeAutocompleteMixin, admin.TabularInline):
     model = TaggedProject
     autocomplete_fields = ["tag"]
     extra = 1

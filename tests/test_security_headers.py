@@ -123,3 +123,29 @@ def test_plain_http_is_sent_to_https(site):
     response = site.open("/", headers={"X-Forwarded-Proto": "http"}, follow_redirects=False)
     assert response.status == 301
     assert response.headers["Location"].startswith("https://")
+
+
+@pytest.mark.parametrize("path", ["/", "/projects/", "/interventions/", "/ratings/", "/search/"])
+def test_pages_load_nothing_from_other_sites(client, db, path):
+    """Everything a page needs comes from the site itself, as the policy above demands.
+    (Links a visitor follows, such as the canonical address, are not loads.)"""
+    html = client.get(path).content.decode()
+    loads = re.findall(r"<(?:script|img|iframe|source)\b[^>]*\bsrc=\"([^\"]*)\"", html)
+    loads += [
+        re.search(r'href="([^"]*)"', tag).group(1)
+        for tag in re.findall(r"<link\b[^>]*>", html)
+        if re.search(r'rel="(stylesheet|icon|preload|modulepreload|manifest)"', tag)
+    ]
+    assert loads, "the page loads its style sheet at least"
+    for address in loads:
+        assert address.startswith("/") and not address.startswith("//"), address
+
+
+def test_every_dependency_is_pinned_to_one_version():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + project["optional-dependencies"]["test"]
+    assert requirements
+    for requirement in requirements:
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+==\d+(\.\d+)*", requirement), requirement
