@@ -145,9 +145,10 @@ def main() -> None:
     print(f"  non-2xx/3xx responses: {errors.group(1) if errors else 0}")
     print(f"  socket errors: {socket_errors.group(1) if socket_errors else 'none'}")
     print(f"  editor saves: {saves}, stale on the next public request: {len(stale)}")
+    every = max(1, len(memory) // 6)
     print(
-        f"  workers' memory: {memory[0] / 1024:.0f} MB at the start, "
-        f"{max(memory) / 1024:.0f} MB at most, {memory[-1] / 1024:.0f} MB at the end"
+        "  workers' memory (MB) through the run: "
+        + ", ".join(f"{sample / 1024:.0f}" for sample in memory[::every] + memory[-1:])
     )
 
 
