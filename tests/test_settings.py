@@ -75,6 +75,14 @@ def test_settings_load_with_production_configuration():
         (
             {
                 "DJANGO_DEBUG": "false",
+                "DJANGO_SECRET_KEY": project_settings.DEVELOPMENT_SECRET_KEY,
+                "DJANGO_ALLOWED_HOSTS": "example.org",
+            },
+            "DJANGO_SECRET_KEY",
+        ),
+        (
+            {
+                "DJANGO_DEBUG": "false",
                 "DJANGO_SECRET_KEY": "short",
                 "DJANGO_ALLOWED_HOSTS": "example.org",
             },
