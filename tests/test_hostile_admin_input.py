@@ -3,7 +3,7 @@ a valid record), never a server error."""
 
 import pytest
 from django.urls import reverse
-from hypothesis import given, strategies
+from hypothesis import given, settings, strategies
 
 from tests.admin_pages import error_messages
 from tests.test_hostile_input import FUZZ, VALUES
@@ -18,6 +18,8 @@ INTERVENTION_FIELDS = [
     "age_groups", "level_of_need", "delivery_model", "setting", "workforce", "country",
     "uk_available", "uk_tested",
 ]  # fmt: skip
+# Fewer examples than for public pages: each one saves, or shows, a whole admin form.
+ADMIN_FUZZ = settings(FUZZ, max_examples=100)
 PROJECT_INLINES = ["partnerships", "research_questions", "documents", "tagged_topics"]
 INTERVENTION_INLINES = ["outcome_links"]
 
@@ -53,14 +55,14 @@ def add_intervention(editor):
     return lambda data: editor.post(reverse("admin:catalogue_intervention_add"), data)
 
 
-@FUZZ
+@ADMIN_FUZZ
 @given(values=form_values(PROJECT_FIELDS, PROJECT_INLINES), rows=strategies.integers(0, 1))
 def test_malformed_project_forms_get_form_errors(add_project, values, rows):
     data = {**management_forms(PROJECT_INLINES, rows), **values, "_save": "Save"}
     assert_answered_with_a_form(add_project(data))
 
 
-@FUZZ
+@ADMIN_FUZZ
 @given(
     values=form_values(INTERVENTION_FIELDS, INTERVENTION_INLINES),
     rows=strategies.integers(0, 1),
