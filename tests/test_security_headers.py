@@ -149,3 +149,11 @@ def test_every_dependency_is_pinned_to_one_version():
     assert requirements
     for requirement in requirements:
         assert re.fullmatch(r"[A-Za-z0-9_.-]+==\d+(\.\d+)*", requirement), requirement
+
+
+def test_an_editors_session_ends_after_a_working_day(editor):
+    """Even with the browser left open, an unattended admin session does not last."""
+    editor.get("/admin/")
+    session = editor.session
+    assert session.get_expire_at_browser_close()
+    assert 0 < session.get_expiry_age() <= 8 * 60 * 60
