@@ -5,10 +5,9 @@ from collections import Counter
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import Count
 
-from config.cache import content_cache_key
+from config.cache import cached_until_changed
 from ratings.scales import CostRating, EvidenceRating
 
 from .models import ChildOutcome, Intervention
@@ -208,9 +207,7 @@ class GuidebookFilter(django_filters.FilterSet):
         cleaned = self.form.cleaned_data
         text = cleaned.get("q") or ""
         outcomes = sorted(outcome.slug for outcome in cleaned.get("outcome") or [])
-        key = content_cache_key(
-            "guidebook-cube", text, with_outcome, *([] if with_outcome else outcomes)
-        )
+        parts = ("guidebook-cube", text, with_outcome, *([] if with_outcome else outcomes))
 
         def count():
             queryset = self.filters["q"].filter(self.queryset, text)
@@ -225,7 +222,7 @@ class GuidebookFilter(django_filters.FilterSet):
                 tuple(row) for row in rows.order_by().values_list(*fields).annotate(Count("pk"))
             ]
 
-        self.cubes[with_outcome] = cache.get_or_set(key, count, CUBE_SECONDS)
+        self.cubes[with_outcome] = cached_until_changed(parts, count, CUBE_SECONDS)
         return self.cubes[with_outcome]
 
     def result_count(self) -> int:

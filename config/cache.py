@@ -3,9 +3,14 @@
 Every cached entry is marked with the content version, a number stored in the cache itself
 and raised whenever a record the public sees is saved or deleted. Raising it makes every
 older entry stale at once, in every process that shares the cache (Redis when REDIS_URL
-is set). Logged-in editors are never served from the cache."""
+is set). Logged-in editors are never served from the cache.
+
+When Redis cannot be reached, public pages and counts are made afresh instead of failing;
+editors' saves do fail, since a change the cache was not told of could be hidden behind
+stale pages once Redis returns."""
 
 import hashlib
+import logging
 import time
 from typing import NamedTuple
 
@@ -15,6 +20,9 @@ from django.core.cache.backends import redis
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "content-version"
 
@@ -38,6 +46,16 @@ def content_cache_key(*parts) -> str:
     """A cache key for data derived from the content, valid until the content changes."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f"{content_version()}:{digest}"
+
+
+def cached_until_changed(parts: tuple, make, timeout: int):
+    """make(), kept in the shared cache until the content changes, or made afresh when
+    the cache cannot be reached."""
+    try:
+        return cache.get_or_set(content_cache_key(*parts), make, timeout)
+    except RedisError as error:
+        logger.warning("The cache does not answer; counting afresh: %s", error)
+        return make()
 
 
 class RedisCacheClient(redis.RedisCacheClient):
@@ -88,15 +106,17 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self.cacheable_request(request):
             return self.get_response(request)
-        version = content_version()
-        if version is None:
-            return self.get_response(request)
         key = f"page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
-        page = self.cached_page(key, version)
+        try:
+            version = content_version()
+            page = self.cached_page(key, version) if version is not None else None
+        except RedisError as error:
+            logger.warning("The cache does not answer; making the page afresh: %s", error)
+            return self.get_response(request)
         if page is not None:
             return HttpResponse(page.content, headers=page.headers)
         response = self.get_response(request)
-        if self.cacheable_response(response):
+        if version is not None and self.cacheable_response(response):
             response["Last-Modified"] = http_date(version / 1e9)
             # Browsers ask again each time, and get a 304 if nothing changed.
             patch_cache_control(response, public=True, no_cache=True)
@@ -108,7 +128,10 @@ class PublicPageCacheMiddleware:
                 response.content,
                 dict(response.items()),
             )
-            cache.set(key, page, settings.PAGE_CACHE_SECONDS)
+            try:
+                cache.set(key, page, settings.PAGE_CACHE_SECONDS)
+            except RedisError as error:
+                logger.warning("The cache does not answer; the page is not kept: %s", error)
         return response
 
     def cached_page(self, key: str, version: int) -> "CachedPage | None":

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from tests.admin_pages import open_form
+
 
 def states(response) -> dict:
     return json.loads(response.content)
@@ -23,15 +25,46 @@ def test_readyz_reports_the_database_and_the_cache(client, db):
     assert states(response) == {"database": "ok", "cache": "ok"}
 
 
-@pytest.fixture
-def unreachable_cache(settings):
+def point_the_cache_nowhere(settings) -> None:
     # Nothing listens on port 9 (discard) on the test machines.
     settings.CACHES = {
         "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
     }
 
 
+@pytest.fixture
+def unreachable_cache(settings):
+    point_the_cache_nowhere(settings)
+
+
 def test_readyz_says_when_the_cache_does_not_answer(client, db, unreachable_cache):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert states(response) == {"database": "ok", "cache": "unavailable"}
+
+
+def test_public_pages_are_made_afresh_while_the_cache_does_not_answer(
+    client, intervention_factory, project_factory, settings
+):
+    project = project_factory(title="Shown without the cache")
+    intervention_factory(name="Counted without the cache")
+    point_the_cache_nowhere(settings)
+    for address in ("/", "/interventions/?min_evidence=3", "/projects/"):
+        assert client.get(address).status_code == 200
+    assert "Shown without the cache" in client.get(project.get_absolute_url()).text
+    assert "Counted without the cache" in client.get("/interventions/").text
+    assert "1 intervention" in client.get("/interventions/").text
+
+
+def test_an_editors_save_fails_whole_while_the_cache_does_not_answer(
+    project_factory, editor, settings
+):
+    """Saved unseen by the cache, a change could hide behind stale pages once it returns."""
+    project = project_factory(title="Before")
+    point_the_cache_nowhere(settings)
+    url = f"/admin/projects/project/{project.pk}/change/"
+    data = open_form(editor, url, "project_form")
+    editor.raise_request_exception = False
+    assert editor.post(url, {**data, "title": "After", "_save": "Save"}).status_code == 500
+    project.refresh_from_db()
+    assert project.title == "Before"
