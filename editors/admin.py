@@ -5,9 +5,9 @@ those allowed to publish."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .autocomplete import SafeAutocompleteMixin
 from .forms import VersionedChangelistForm, VersionedModelForm
 from .services import set_published
-from .widgets import SafeAutocompleteMixin
 
 
 class EditorialAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):

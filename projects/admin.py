@@ -3,7 +3,7 @@ from django.db import models
 
 from config.fields import MonthField, MonthInput
 from editors.admin import EditorialAdmin
-from editors.widgets import SafeAutocompleteMixin
+from editors.autocomplete import SafeAutocompleteMixin
 
 from .models import (
     Document,

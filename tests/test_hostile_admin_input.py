@@ -77,13 +77,16 @@ def test_a_form_without_its_inline_management_data_is_refused_with_a_message(add
     assert_answered_with_a_form(response)
 
 
+@pytest.mark.parametrize("value", ["<b>not-an-id</b>", "99999999999999999999999999", "-1"])
 @pytest.mark.parametrize(
     "field",
     ["interventions", "related_projects", "partnerships-0-organisation", "tagged_topics-0-tag"],
 )
-def test_a_value_that_is_not_an_id_in_an_autocomplete_field_is_a_form_error(add_project, field):
+def test_a_value_that_is_not_an_id_in_an_autocomplete_field_is_a_form_error(
+    add_project, field, value
+):
     rows = 1 if "-0-" in field else 0
-    data = {**management_forms(PROJECT_INLINES, rows), "title": "Typed", field: "<b>not-an-id</b>"}
+    data = {**management_forms(PROJECT_INLINES, rows), "title": "Typed", field: value}
     response = add_project({**data, "_save": "Save"})
     assert response.status_code == 200
     assert any("valid" in message for message in error_messages(response))
