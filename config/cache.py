@@ -42,17 +42,12 @@ def bump_content_version() -> None:
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def content_cache_key(*parts) -> str:
-    """A cache key for data derived from the content, valid until the content changes."""
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"{content_version()}:{digest}"
-
-
 def cached_until_changed(parts: tuple, make, timeout: int):
-    """make(), kept in the shared cache until the content changes, or made afresh when
-    the cache cannot be reached."""
+    """make(), kept in the shared cache under parts until the content changes, or made
+    afresh when the cache cannot be reached."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     try:
-        return cache.get_or_set(content_cache_key(*parts), make, timeout)
+        return cache.get_or_set(f"{content_version()}:{digest}", make, timeout)
     except RedisError as error:
         logger.warning("The cache does not answer; counting afresh: %s", error)
         return make()

@@ -56,7 +56,8 @@ class AutocompleteSelectMultiple(ValidIdsOnly, widgets.AutocompleteSelectMultipl
 
 
 class SafeAutocompleteMixin:
-    """For a ModelAdmin or an inline: its autocomplete fields use the widgets above."""
+    """For a ModelAdmin or an inline: its autocomplete fields use the widgets above, and
+    every many-to-many field the checked field."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -70,5 +71,5 @@ class SafeAutocompleteMixin:
             kwargs["widget"] = AutocompleteSelectMultiple(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
-            kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)

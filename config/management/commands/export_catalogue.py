@@ -4,10 +4,11 @@ named in it as XML, and every document file any version of a record has held."""
 import shutil
 from pathlib import Path
 
-from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+from projects.models import Document
 
 # What the catalogue is: the content, its history, the editors' accounts and groups the
 # history names, and the admin's log of changes. Sessions and login attempts are not.
@@ -17,13 +18,12 @@ DATA_FILE = "catalogue.xml"
 FILES_DIR = "files"
 
 
-def document_names() -> set[str]:
+def document_names() -> list[str]:
     """The stored names of every document file, current or kept in the history."""
     names = set()
-    for model in ("Document", "HistoricalDocument"):
-        manager = apps.get_model("projects", model).objects
-        names.update(name for name in manager.values_list("file", flat=True) if name)
-    return names
+    for model in (Document, Document.history.model):
+        names.update(name for name in model.objects.values_list("file", flat=True) if name)
+    return sorted(names)
 
 
 class Command(BaseCommand):
@@ -46,8 +46,9 @@ class Command(BaseCommand):
             output=str(directory / DATA_FILE),
             verbosity=0,
         )
+        names = document_names()
         missing = []
-        for name in sorted(document_names()):
+        for name in names:
             if not default_storage.exists(name):
                 missing.append(name)
                 continue
@@ -59,5 +60,5 @@ class Command(BaseCommand):
             self.stderr.write(f"Not found in storage, so not exported: {name}")
         self.stdout.write(
             f"Exported the catalogue to {directory}: {DATA_FILE} and "
-            f"{len(document_names()) - len(missing)} document files."
+            f"{len(names) - len(missing)} document files."
         )
