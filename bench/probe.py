@@ -38,6 +38,7 @@ probe = {
     "csv_10k": csv_10k,
 }
 paths = {
+    "robots.txt, no query": "/robots.txt",
     "home": "/",
     "project list, filtered": "/projects/?status=in-progress",
     "project page": f"/projects/{project.slug}/",

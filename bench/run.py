@@ -149,6 +149,8 @@ def wrk(url: str, duration: int, connections: int) -> dict:
 
 def pages(probe: dict) -> dict[str, str]:
     return {
+        # The floor: a view with no query and a two-line template, through every middleware.
+        "robots.txt, no query": "/robots.txt",
         "home": "/",
         "project list, filtered": "/projects/?status=in-progress",
         "project page": f"/projects/{probe['project']}/",

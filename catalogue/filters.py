@@ -13,8 +13,6 @@ from ratings.scales import CostRating, EvidenceRating
 from .models import ChildOutcome, Intervention
 
 SEARCH_MAX_LENGTH = 200
-# The facet counts are right until the content changes, which also changes their key.
-CUBE_SECONDS = 60 * 60 * 24
 
 EVIDENCE_ORDER = [
     *EvidenceRating.levels(),
@@ -222,7 +220,7 @@ class GuidebookFilter(django_filters.FilterSet):
                 tuple(row) for row in rows.order_by().values_list(*fields).annotate(Count("pk"))
             ]
 
-        self.cubes[with_outcome] = cached_until_changed(parts, count, CUBE_SECONDS)
+        self.cubes[with_outcome] = cached_until_changed(parts, count)
         return self.cubes[with_outcome]
 
     def result_count(self) -> int:

@@ -188,8 +188,11 @@ class InterventionQuerySet(models.QuerySet):
         return self.order_by(CHEAPEST_FIRST, "name", "pk")
 
     def for_cards(self) -> "InterventionQuerySet":
-        """Load what an intervention card shows, in a fixed number of queries."""
-        return self.prefetch_related("outcomes")
+        """Load what an intervention card shows, in a fixed number of queries, leaving out
+        the long texts a card does not show."""
+        return self.prefetch_related("outcomes").defer(
+            "description", "description_html", "search_document"
+        )
 
 
 class Intervention(VersionedModel, TimeStampedModel):

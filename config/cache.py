@@ -42,7 +42,11 @@ def bump_content_version() -> None:
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def cached_until_changed(parts: tuple, make, timeout: int):
+# Entries are right until the content changes, which also changes their key.
+UNTIL_CHANGED_SECONDS = 60 * 60 * 24
+
+
+def cached_until_changed(parts: tuple, make, timeout: int = UNTIL_CHANGED_SECONDS):
     """make(), kept in the shared cache under parts until the content changes, or made
     afresh when the cache cannot be reached."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -144,7 +148,9 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def cacheable_request(request) -> bool:
         return (
-            request.method in ("GET", "HEAD")
+            # 0 turns the page cache off: nothing is looked up or stored.
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not request.path.startswith("/" + settings.ADMIN_URL)
         )

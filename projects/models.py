@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
+from config.cache import cached_until_changed
 from config.fields import MonthField
 from config.models import TimeStampedModel
 from config.search import ranked
@@ -165,8 +166,9 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def for_cards(self) -> "ProjectQuerySet":
-        """Load what a project card shows, in a fixed number of queries."""
-        return self.prefetch_related("topics")
+        """Load what a project card shows, in a fixed number of queries, leaving out the
+        long texts a card does not show."""
+        return self.prefetch_related("topics").defer("body", "body_html", "search_document")
 
     def search(self, text: str) -> "ProjectQuerySet":
         """Projects whose title, summary, body or partner names contain every word of text."""
@@ -201,7 +203,7 @@ class ProjectQuerySet(models.QuerySet):
     def related_ids(self, project: "Project") -> list[int]:
         """Published projects related to project, best first: those an editor linked, then
         those sharing the most topics, partners and interventions with it. One grouped
-        query over the link tables, which their indexes answer at any size."""
+        query over the link tables, kept in the cache until the content changes."""
         tables = {
             "project": Project._meta.db_table,
             "related": Project.related_projects.through._meta.db_table,
@@ -210,9 +212,13 @@ class ProjectQuerySet(models.QuerySet):
             "studied": Project.interventions.through._meta.db_table,
         }
         sql = RELATED_SQL.format(**tables)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {"pk": project.pk})
-            return [row[0] for row in cursor.fetchall()]
+
+        def rank() -> list[int]:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, {"pk": project.pk})
+                return [row[0] for row in cursor.fetchall()]
+
+        return cached_until_changed(("related-projects", project.pk), rank)
 
     def in_order(self, ids: list[int]) -> list["Project"]:
         """These projects, in the order of ids, loaded for cards."""

@@ -46,6 +46,17 @@ def test_a_page_past_its_time_in_the_cache_is_made_again(project_factory, visito
     assert project.title in visitor.get(project.get_absolute_url()).text
 
 
+def test_with_the_page_cache_off_every_request_makes_the_page(project_factory, visitor, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    project = project_factory()
+    visitor.get(project.get_absolute_url())
+    project.title = "Renamed without a signal"
+    Project.objects.filter(pk=project.pk).update(title=project.title)
+    again = visitor.get(project.get_absolute_url())
+    assert project.title in again.text
+    assert "public" not in again.get("Cache-Control", "")
+
+
 def test_a_saved_change_is_on_the_next_public_request(project_factory, visitor):
     project = project_factory(status=Status.IN_PROGRESS)
     assert "In progress" in status_line(visitor.get(project.get_absolute_url()))

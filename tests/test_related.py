@@ -1,6 +1,8 @@
 """Related projects: editors' links first (both ways), then projects sharing topics or partners."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.pages import main
@@ -137,3 +139,15 @@ def test_related_page_of_a_draft_is_404_for_the_public_and_shown_to_staff(
 def test_related_page_that_does_not_exist_is_404(popular, visitor, page):
     response = visitor.get(reverse("projects:related-list", args=[popular.slug]), {"page": page})
     assert response.status_code == 404
+
+
+def test_the_ranking_is_kept_until_the_content_changes(network, project_factory, visitor, settings):
+    """With the page cache off, the page is made each time but the ranking is not redone;
+    a new project sharing a topic is ranked on the next request all the same."""
+    settings.PAGE_CACHE_SECONDS = 0
+    first = related_on_page(visitor, network)
+    with CaptureQueriesContext(connection) as queries:
+        assert related_on_page(visitor, network) == first
+    assert not [query for query in queries if "UNION ALL" in query["sql"]]
+    project_factory(title="Newly sharing a topic", topics=["Domestic abuse"])
+    assert "Newly sharing a topic" in related_on_page(visitor, network)
