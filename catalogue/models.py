@@ -1,8 +1,7 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
@@ -118,10 +117,17 @@ class OutcomeEvidence(ItemBase):
         return f"{self.content_object}: {self.tag}"
 
 
+def rated_or(field: str, unrated: int) -> Func:
+    """COALESCE(field, unrated) with the number written into the SQL, not passed as a
+    parameter: SQLite reads a sort from an index only if the expressions are identical,
+    and a parameter never is."""
+    return Func(F(field), template=f"COALESCE(%(expressions)s, {unrated:d})")
+
+
 # The guidebook's sorts, with unrated entries last, written so that SQLite and PostgreSQL
 # order them alike and each can read them from an index in that very order.
-STRONGEST_FIRST = Coalesce("evidence_rating", 0).desc()
-CHEAPEST_FIRST = Coalesce("cost_rating", 99).asc()
+STRONGEST_FIRST = rated_or("evidence_rating", 0).desc()
+CHEAPEST_FIRST = rated_or("cost_rating", 99).asc()
 # Carried in the sort indexes (on PostgreSQL) so that a page's rows are found from the
 # index alone, however deep the page.
 RATING_COLUMNS = ["evidence_rating", "cost_rating", "mixed_findings"]
@@ -158,9 +164,10 @@ class InterventionQuerySet(models.QuerySet):
         return self.filter(cost_rating__lte=rating)
 
     def with_any_outcome(self, outcomes) -> "InterventionQuerySet":
-        # A semi-join driven by the outcome index, rather than a test of every intervention.
+        # EXISTS rather than IN: SQLite then walks the sort index and stops at the page's
+        # last row, where IN made it collect and sort every intervention with the outcome.
         return self.filter(
-            pk__in=OutcomeEvidence.objects.filter(tag__in=outcomes).values("content_object")
+            Exists(OutcomeEvidence.objects.filter(content_object=OuterRef("pk"), tag__in=outcomes))
         )
 
     def search(self, text: str) -> "InterventionQuerySet":

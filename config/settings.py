@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Index expressions with operator classes (the guidebook text filter's trigram indexes).
+    "django.contrib.postgres",
     "django_filters",
     "taggit",
     "simple_history",

@@ -342,3 +342,16 @@ def test_the_stored_document_follows_every_kind_of_change(intervention_factory, 
     intervention.refresh_from_db()
     intervention.save(update_fields=["cost_rating"])
     assert result_titles(search(visitor, "grandparent")) == ["Grandparent carers programme"]
+
+
+@postgresql_only
+@pytest.mark.parametrize("column", ["name", "summary", "description", "provider"])
+def test_the_guidebook_text_filter_can_use_its_trigram_indexes(column, intervention_factory):
+    """The guidebook's text filter matches parts of words, which only a trigram index on
+    the same upper-cased expression can answer (without the published filter, which a
+    partial index could answer instead)."""
+    intervention_factory(name="Kinship carers programme")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Intervention.objects.search("kinsh").explain()
+    assert f"intervention_{column}_trgm" in plan, plan
