@@ -214,8 +214,10 @@ class GuidebookFilter(django_filters.FilterSet):
                 # One join: each intervention counted once under each of its outcomes.
                 rows = queryset.filter(outcome_links__isnull=False)
                 fields.append("outcome_links__tag")
+            elif cleaned.get("outcome"):
+                rows = queryset.counted_with_any_outcome(cleaned["outcome"])
             else:
-                rows = self.filters["outcome"].filter(queryset, cleaned.get("outcome"))
+                rows = queryset
             return [
                 tuple(row) for row in rows.order_by().values_list(*fields).annotate(Count("pk"))
             ]

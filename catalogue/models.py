@@ -164,10 +164,17 @@ class InterventionQuerySet(models.QuerySet):
         return self.filter(cost_rating__lte=rating)
 
     def with_any_outcome(self, outcomes) -> "InterventionQuerySet":
-        # EXISTS rather than IN: SQLite then walks the sort index and stops at the page's
-        # last row, where IN made it collect and sort every intervention with the outcome.
+        """For a page: each intervention met in the sort's order is tested (EXISTS), so
+        SQLite walks the sort index and stops at the page's last row."""
         return self.filter(
             Exists(OutcomeEvidence.objects.filter(content_object=OuterRef("pk"), tag__in=outcomes))
+        )
+
+    def counted_with_any_outcome(self, outcomes) -> "InterventionQuerySet":
+        """The same interventions for counting every match: found from the outcome index
+        (IN), which on SQLite costs a quarter of testing every intervention."""
+        return self.filter(
+            pk__in=OutcomeEvidence.objects.filter(tag__in=outcomes).values("content_object")
         )
 
     def search(self, text: str) -> "InterventionQuerySet":
