@@ -204,16 +204,15 @@ class ProjectQuerySet(models.QuerySet):
         """Published projects related to project, best first: those an editor linked, then
         those sharing the most topics, partners and interventions with it. One grouped
         query over the link tables, kept in the cache until the content changes."""
-        tables = {
-            "project": Project._meta.db_table,
-            "related": Project.related_projects.through._meta.db_table,
-            "tagged": TaggedProject._meta.db_table,
-            "partnership": Partnership._meta.db_table,
-            "studied": Project.interventions.through._meta.db_table,
-        }
-        sql = RELATED_SQL.format(**tables)
 
         def rank() -> list[int]:
+            sql = RELATED_SQL.format(
+                project=Project._meta.db_table,
+                related=Project.related_projects.through._meta.db_table,
+                tagged=TaggedProject._meta.db_table,
+                partnership=Partnership._meta.db_table,
+                studied=Project.interventions.through._meta.db_table,
+            )
             with connection.cursor() as cursor:
                 cursor.execute(sql, {"pk": project.pk})
                 return [row[0] for row in cursor.fetchall()]
