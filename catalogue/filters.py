@@ -2,6 +2,7 @@
 counts: how many interventions each option would give with the other filters applied."""
 
 from collections import Counter
+from functools import cached_property
 
 import django_filters
 from django import forms
@@ -250,7 +251,7 @@ class GuidebookFilter(django_filters.FilterSet):
         by_max_cost = tally("max_cost", lambda e, c, m: c)
         by_mixed = tally("mixed", lambda e, c, m: m)
         tests = self.rating_filters()
-        slugs = dict(ChildOutcome.objects.values_list("pk", "slug"))
+        slugs = {outcome.pk: outcome.slug for outcome in self.outcomes}
         by_outcome = Counter()
         for e, c, m, outcome, n in self.rating_cube(True):
             if all(test(e, c, m) for test in tests):
@@ -284,10 +285,15 @@ class GuidebookFilter(django_filters.FilterSet):
             "outcome": by_outcome,
         }
 
-    def active_filters(self, outcomes: dict[str, str] | None = None) -> list[dict]:
+    @cached_property
+    def outcomes(self) -> list[ChildOutcome]:
+        """Every child outcome, in the order they are listed: read once for the options,
+        their counts and the filters in force."""
+        return list(ChildOutcome.objects.only("slug", "name"))
+
+    def active_filters(self) -> list[dict]:
         """The valid filters in force, each in words with the query string that removes it."""
-        if outcomes is None:
-            outcomes = dict(ChildOutcome.objects.values_list("slug", "name"))
+        outcomes = {outcome.slug: outcome.name for outcome in self.outcomes}
         self.errors  # noqa: B018 - cleaned_data exists only once the form is validated
         cleaned = self.form.cleaned_data
         active = []

@@ -46,6 +46,12 @@ class GuidebookView(FilterView):
         # Always bound, so that the defaults (NL2 and NE left out) apply to a bare URL too.
         return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
 
+    def get_filterset(self, filterset_class):
+        # Made once a request, though get() looks at it before FilterView.get asks again.
+        if not hasattr(self, "filterset"):
+            self.filterset = super().get_filterset(filterset_class)
+        return self.filterset
+
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
         if filterset.wants_csv:
@@ -70,9 +76,9 @@ class GuidebookView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        outcomes = {outcome.slug: outcome.name for outcome in ChildOutcome.objects.all()}
+        outcomes = {outcome.slug: outcome.name for outcome in self.filterset.outcomes}
         context["facets"] = self.facets(self.filterset, outcomes)
-        context["active_filters"] = self.filterset.active_filters(outcomes)
+        context["active_filters"] = self.filterset.active_filters()
         context["feed_query"] = self.feed_query(self.filterset)
         return context
 

@@ -58,6 +58,22 @@ class ProjectFilter(django_filters.FilterSet):
         self.filters["topic"].queryset = Topic.objects.in_use()
         self.filters["partner"].queryset = Organisation.objects.with_published_projects()
 
+    def options(self, name: str) -> list[dict]:
+        """A filter's choices, each with whether it is chosen, worked out once rather than
+        per option in the template. Topics and partners are read as (slug, name) pairs in
+        one query: the list of partners grows with the projects."""
+        field = self.form.fields[name]
+        value = self.form[name].value()
+        chosen = {str(v) for v in value} if isinstance(value, list) else {str(value or "")}
+        if isinstance(field, forms.ModelChoiceField):
+            choices = [("", field.empty_label), *field.queryset.values_list("slug", "name")]
+        else:
+            choices = field.choices
+        return [
+            {"value": code, "label": label, "chosen": code in chosen, "id": f"id_{name}_{index}"}
+            for index, (code, label) in enumerate(choices)
+        ]
+
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
 

@@ -220,8 +220,8 @@ class ProjectQuerySet(models.QuerySet):
         return cached_until_changed(("related-projects", project.pk), rank)
 
     def in_order(self, ids: list[int]) -> list["Project"]:
-        """These projects, in the order of ids, loaded for cards."""
-        found = self.filter(pk__in=ids).for_cards().in_bulk()
+        """These projects, in the order of ids."""
+        found = self.filter(pk__in=ids).in_bulk()
         return [found[pk] for pk in ids if pk in found]
 
 

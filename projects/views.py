@@ -31,6 +31,20 @@ class ProjectListView(FilterView):
     def get_queryset(self):
         return Project.objects.published().for_cards()
 
+    def get_context_data(self, **kwargs):
+        form = self.filterset.form
+        return super().get_context_data(
+            checkbox_filters=[
+                {"field": form[name], "options": self.filterset.options(name)}
+                for name in ("status", "study_type")
+            ],
+            select_filters=[
+                {"field": form[name], "options": self.filterset.options(name)}
+                for name in ("topic", "partner")
+            ],
+            **kwargs,
+        )
+
 
 class ProjectDetailView(VisibleProjectMixin, DetailView):
     template_name = "projects/project_detail.html"
@@ -55,7 +69,8 @@ class ProjectDetailView(VisibleProjectMixin, DetailView):
         project = self.object
         partnerships = project.partnerships.all()
         ranked = Project.objects.related_ids(project)
-        related = Project.objects.in_order(ranked[:RELATED_ON_PROJECT_PAGE])
+        # The page lists related projects by title alone.
+        related = Project.objects.only("title", "slug").in_order(ranked[:RELATED_ON_PROJECT_PAGE])
         return super().get_context_data(
             delivery_partners=[p.organisation for p in partnerships if p.role == Role.DELIVERY],
             evaluation_partners=[p.organisation for p in partnerships if p.role == Role.EVALUATION],
@@ -76,7 +91,9 @@ class RelatedProjectListView(VisibleProjectMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(project=self.project, **kwargs)
         # The page holds ids, ranked; show the projects they stand for.
-        context["page_obj"].object_list = Project.objects.in_order(context["page_obj"].object_list)
+        context["page_obj"].object_list = Project.objects.for_cards().in_order(
+            context["page_obj"].object_list
+        )
         return context
 
 

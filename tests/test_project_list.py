@@ -197,6 +197,29 @@ def test_topic_and_partner_choices_only_offer_those_of_published_projects(catalo
     assert partners == ["Any partner", "Refuge", "University of Greenwich"]
 
 
+def selected(page: Node, name: str) -> list[str]:
+    return [
+        option.text
+        for option in page.find("select", name=name).find_all("option")
+        if "selected" in option.attrs
+    ]
+
+
+def test_topic_and_partner_lists_show_the_chosen_ones(catalogue, visitor):
+    page = main(visitor.get(reverse(LIST_URL), {"topic": "kinship-care", "partner": "refuge"}))
+    assert selected(page, "topic") == ["Kinship care"]
+    assert selected(page, "partner") == ["Refuge"]
+    unfiltered = main(visitor.get(reverse(LIST_URL)))
+    assert selected(unfiltered, "topic") == ["Any topic"]
+    assert selected(unfiltered, "partner") == ["Any partner"]
+
+
+def test_an_unknown_partner_is_reported_and_no_partner_is_chosen(catalogue, visitor):
+    response = visitor.get(reverse(LIST_URL), {"partner": "no-such"})
+    assert filter_error(response, "Partner").startswith("There is no partner with that name.")
+    assert selected(main(response), "partner") == []
+
+
 @pytest.fixture
 def many_in_progress(project_factory):
     """Twenty-two in-progress projects, one more page than the list shows at once, and others."""
