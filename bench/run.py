@@ -151,6 +151,8 @@ def pages(probe: dict) -> dict[str, str]:
     return {
         # The floor: a view with no query and a two-line template, through every middleware.
         "robots.txt, no query": "/robots.txt",
+        # The site's layout and nothing else: a short page that makes no query.
+        "accessibility, no query": "/accessibility/",
         "home": "/",
         "project list, filtered": "/projects/?status=in-progress",
         "project page": f"/projects/{probe['project']}/",
