@@ -1,7 +1,7 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
@@ -203,8 +203,9 @@ class InterventionQuerySet(models.QuerySet):
 
     def for_cards(self) -> "InterventionQuerySet":
         """Load what an intervention card shows, in a fixed number of queries, leaving out
-        the long texts a card does not show."""
-        return self.prefetch_related("outcomes").defer(
+        the long texts a card does not show. The outcomes come as a plain list: prefetched
+        into the manager, they would cost a queryset built for every card."""
+        return self.prefetch_related(Prefetch("outcomes", to_attr="card_outcomes")).defer(
             "description", "description_html", "search_document"
         )
 

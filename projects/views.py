@@ -106,7 +106,7 @@ class PartnerDetailView(DetailView):
         partnerships = (
             self.object.partnerships.filter(project__published=True)
             .select_related("project")
-            .prefetch_related("project__topics")
+            .prefetch_related(Prefetch("project__topics", to_attr="card_topics"))
             .order_by("role", "-project__created", "project__title")
         )
         return super().get_context_data(
