@@ -291,9 +291,13 @@ class GuidebookFilter(django_filters.FilterSet):
         their counts and the filters in force."""
         return list(ChildOutcome.objects.only("slug", "name"))
 
+    @cached_property
+    def outcome_names(self) -> dict[str, str]:
+        return {outcome.slug: outcome.name for outcome in self.outcomes}
+
     def active_filters(self) -> list[dict]:
         """The valid filters in force, each in words with the query string that removes it."""
-        outcomes = {outcome.slug: outcome.name for outcome in self.outcomes}
+        outcomes = self.outcome_names
         self.errors  # noqa: B018 - cleaned_data exists only once the form is validated
         cleaned = self.form.cleaned_data
         active = []

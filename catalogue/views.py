@@ -76,8 +76,7 @@ class GuidebookView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        outcomes = {outcome.slug: outcome.name for outcome in self.filterset.outcomes}
-        context["facets"] = self.facets(self.filterset, outcomes)
+        context["facets"] = self.facets(self.filterset)
         context["active_filters"] = self.filterset.active_filters()
         context["feed_query"] = self.feed_query(self.filterset)
         return context
@@ -92,7 +91,7 @@ class GuidebookView(FilterView):
         return query.urlencode()
 
     @staticmethod
-    def facets(filterset: GuidebookFilter, outcomes: dict[str, str]) -> list[dict]:
+    def facets(filterset: GuidebookFilter) -> list[dict]:
         """Each filter's options with their counts and whether they are chosen."""
         counts = filterset.facet_counts()
         form = filterset.form
@@ -107,7 +106,7 @@ class GuidebookView(FilterView):
             if name == "mixed" and chosen == {""}:
                 chosen = {Mixed.INCLUDE}
             choices = (
-                list(outcomes.items())
+                list(filterset.outcome_names.items())
                 if name == "outcome"
                 else [(code, label) for code, label in form.fields[name].choices if code != ""]
             )

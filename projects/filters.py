@@ -66,13 +66,18 @@ class ProjectFilter(django_filters.FilterSet):
         value = self.form[name].value()
         chosen = {str(v) for v in value} if isinstance(value, list) else {str(value or "")}
         if isinstance(field, forms.ModelChoiceField):
-            choices = [("", field.empty_label), *field.queryset.values_list("slug", "name")]
+            pairs = field.queryset.values_list(field.to_field_name, "name")
+            choices = [("", field.empty_label), *pairs]
         else:
             choices = field.choices
         return [
             {"value": code, "label": label, "chosen": code in chosen, "id": f"id_{name}_{index}"}
             for index, (code, label) in enumerate(choices)
         ]
+
+    def controls(self, *names: str) -> list[dict]:
+        """The named filters' fields, each with its options, for the template."""
+        return [{"field": self.form[name], "options": self.options(name)} for name in names]
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)

@@ -32,16 +32,9 @@ class ProjectListView(FilterView):
         return Project.objects.published().for_cards()
 
     def get_context_data(self, **kwargs):
-        form = self.filterset.form
         return super().get_context_data(
-            checkbox_filters=[
-                {"field": form[name], "options": self.filterset.options(name)}
-                for name in ("status", "study_type")
-            ],
-            select_filters=[
-                {"field": form[name], "options": self.filterset.options(name)}
-                for name in ("topic", "partner")
-            ],
+            checkbox_filters=self.filterset.controls("status", "study_type"),
+            select_filters=self.filterset.controls("topic", "partner"),
             **kwargs,
         )
 
