@@ -128,8 +128,10 @@ def rated_or(field: str, unrated: int) -> Func:
 # order them alike and each can read them from an index in that very order.
 STRONGEST_FIRST = rated_or("evidence_rating", 0).desc()
 CHEAPEST_FIRST = rated_or("cost_rating", 99).asc()
-# Carried in the sort indexes (on PostgreSQL) so that a page's rows are found from the
-# index alone, however deep the page.
+# Every guidebook query filters on the ratings, so the sort indexes carry them: a page's
+# rows, however deep, are then found from the index alone, without reading each skipped
+# row from the table. They follow the sort's own columns in the key, where SQLite (which
+# has no INCLUDE) can use them too; name and id already decide the order.
 RATING_COLUMNS = ["evidence_rating", "cost_rating", "mixed_findings"]
 
 
@@ -298,22 +300,29 @@ class Intervention(VersionedModel, TimeStampedModel):
         ]
         indexes = [
             # The guidebook's default order, and its deep pages: published, by name.
-            models.Index("name", "id", name="intervention_name_idx", condition=Q(published=True)),
+            models.Index(
+                "name",
+                "id",
+                *RATING_COLUMNS,
+                name="intervention_name_idx",
+                condition=Q(published=True),
+            ),
             # Evidence filters (`evidence`, `min_evidence`) and the strongest-first sort,
             # in the sort's own order, so a page is read from the index without sorting.
             models.Index(
                 STRONGEST_FIRST,
                 "name",
                 "id",
+                *RATING_COLUMNS,
                 name="intervention_evidence_idx",
                 condition=Q(published=True),
-                include=RATING_COLUMNS,
             ),
             # Cost filters (`cost`, `max_cost`) and the cheapest-first sort.
             models.Index(
                 CHEAPEST_FIRST,
                 "name",
                 "id",
+                *RATING_COLUMNS,
                 name="intervention_cost_idx",
                 condition=Q(published=True),
             ),
