@@ -1,5 +1,8 @@
 """The rating badges used on every page. They are built in code rather than from a template
-because a guidebook page shows forty of them, and each template render costs."""
+because a guidebook page shows forty of them, and each template render costs; and each is
+built once per process, since a badge depends on nothing but its rating."""
+
+from functools import cache
 
 from django import template
 from django.urls import reverse
@@ -24,6 +27,7 @@ def badge(kind: str, name: str, anchor: str, value: SafeString) -> SafeString:
 
 
 @register.simple_tag
+@cache
 def evidence_badge(value: int | None, mixed_findings: bool = False) -> SafeString:
     """An evidence rating that reads the same to the eye and to a screen reader:
     "Evidence rating 3+*" is read as "Evidence rating 3+, with mixed findings"."""
@@ -49,6 +53,7 @@ def evidence_badge(value: int | None, mixed_findings: bool = False) -> SafeStrin
 
 
 @register.simple_tag
+@cache
 def cost_badge(value: int | None) -> SafeString:
     """A cost rating as its number and five £ marks, as many filled as the rating."""
     if value is None:
