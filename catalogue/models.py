@@ -135,6 +135,14 @@ CHEAPEST_FIRST = rated_or("cost_rating", 99).asc()
 RATING_COLUMNS = ["evidence_rating", "cost_rating", "mixed_findings"]
 
 
+def guidebook_sort_index(*order, name: str) -> models.Index:
+    """An index of published interventions in a guidebook sort's order (then by name and
+    id, as every sort ends), carrying the ratings."""
+    return models.Index(
+        *order, "name", "id", *RATING_COLUMNS, name=name, condition=Q(published=True)
+    )
+
+
 class InterventionQuerySet(models.QuerySet):
     def published(self) -> "InterventionQuerySet":
         return self.filter(published=True)
@@ -300,32 +308,12 @@ class Intervention(VersionedModel, TimeStampedModel):
         ]
         indexes = [
             # The guidebook's default order, and its deep pages: published, by name.
-            models.Index(
-                "name",
-                "id",
-                *RATING_COLUMNS,
-                name="intervention_name_idx",
-                condition=Q(published=True),
-            ),
+            guidebook_sort_index(name="intervention_name_idx"),
             # Evidence filters (`evidence`, `min_evidence`) and the strongest-first sort,
             # in the sort's own order, so a page is read from the index without sorting.
-            models.Index(
-                STRONGEST_FIRST,
-                "name",
-                "id",
-                *RATING_COLUMNS,
-                name="intervention_evidence_idx",
-                condition=Q(published=True),
-            ),
+            guidebook_sort_index(STRONGEST_FIRST, name="intervention_evidence_idx"),
             # Cost filters (`cost`, `max_cost`) and the cheapest-first sort.
-            models.Index(
-                CHEAPEST_FIRST,
-                "name",
-                "id",
-                *RATING_COLUMNS,
-                name="intervention_cost_idx",
-                condition=Q(published=True),
-            ),
+            guidebook_sort_index(CHEAPEST_FIRST, name="intervention_cost_idx"),
         ]
 
     def __str__(self) -> str:

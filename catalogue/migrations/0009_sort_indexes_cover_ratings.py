@@ -8,6 +8,24 @@ Name and id already decide the order, so the added key columns never change it."
 
 from django.db import migrations, models
 
+RATING_COLUMNS = ["evidence_rating", "cost_rating", "mixed_findings"]
+NAMES = ["intervention_name_idx", "intervention_evidence_idx", "intervention_cost_idx"]
+
+
+def sort_index(*order, name: str) -> models.Index:
+    return models.Index(
+        *order,
+        models.F("name"),
+        models.F("id"),
+        *map(models.F, RATING_COLUMNS),
+        condition=models.Q(("published", True)),
+        name=name,
+    )
+
+
+def rated_or(field: str, unrated: int) -> models.Func:
+    return models.Func(models.F(field), template=f"COALESCE(%(expressions)s, {unrated})")
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -15,61 +33,21 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name="intervention",
-            name="intervention_name_idx",
-        ),
-        migrations.RemoveIndex(
-            model_name="intervention",
-            name="intervention_evidence_idx",
-        ),
-        migrations.RemoveIndex(
-            model_name="intervention",
-            name="intervention_cost_idx",
+        *(migrations.RemoveIndex(model_name="intervention", name=name) for name in NAMES),
+        migrations.AddIndex(
+            model_name="intervention", index=sort_index(name="intervention_name_idx")
         ),
         migrations.AddIndex(
             model_name="intervention",
-            index=models.Index(
-                models.F("name"),
-                models.F("id"),
-                models.F("evidence_rating"),
-                models.F("cost_rating"),
-                models.F("mixed_findings"),
-                condition=models.Q(("published", True)),
-                name="intervention_name_idx",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="intervention",
-            index=models.Index(
-                models.OrderBy(
-                    models.Func(
-                        models.F("evidence_rating"), template="COALESCE(%(expressions)s, 0)"
-                    ),
-                    descending=True,
-                ),
-                models.F("name"),
-                models.F("id"),
-                models.F("evidence_rating"),
-                models.F("cost_rating"),
-                models.F("mixed_findings"),
-                condition=models.Q(("published", True)),
+            index=sort_index(
+                models.OrderBy(rated_or("evidence_rating", 0), descending=True),
                 name="intervention_evidence_idx",
             ),
         ),
         migrations.AddIndex(
             model_name="intervention",
-            index=models.Index(
-                models.OrderBy(
-                    models.Func(models.F("cost_rating"), template="COALESCE(%(expressions)s, 99)")
-                ),
-                models.F("name"),
-                models.F("id"),
-                models.F("evidence_rating"),
-                models.F("cost_rating"),
-                models.F("mixed_findings"),
-                condition=models.Q(("published", True)),
-                name="intervention_cost_idx",
+            index=sort_index(
+                models.OrderBy(rated_or("cost_rating", 99)), name="intervention_cost_idx"
             ),
         ),
     ]
