@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -19,22 +20,78 @@ DOCUMENT_TYPES = {
 TYPE_NAMES = "PDF, DOCX, ODT, XLSX or CSV"
 
 
-def zip_names(head: bytes, file) -> set[str] | None:
-    """The member names of a ZIP container (DOCX, XLSX and ODT are ZIPs), or None."""
+# Deflate cannot pack more than some 1,030 bytes into one, and the XML of real documents
+# packs 5 to 20 times; a workbook of one value repeated over many rows reaches 100 to 200
+# (so that Apache POI's limit of 100 refuses some real ones). Only a member made of
+# repetition and little else, a zip bomb, comes near 500.
+ZIP_MAX_RATIO = 500
+# Below this a member's ratio says nothing: a few repeated bytes pack well and cost nothing.
+ZIP_RATIO_FROM_BYTES = 1024 * 1024
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# What reading a damaged, encrypted or oddly compressed member can raise.
+MEMBER_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+)
+
+
+def zip_members(head: bytes, file) -> list[zipfile.ZipInfo] | None:
+    """The members of a ZIP container (DOCX, XLSX and ODT are ZIPs), or None."""
     if not head.startswith(b"PK\x03\x04"):
         return None
     try:
         file.seek(0)
         with zipfile.ZipFile(file) as archive:
-            return set(archive.namelist())
+            return archive.infolist()
     except (zipfile.BadZipFile, OSError):
         return None
 
 
+def refuse_zip_bomb(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a container whose members would unpack to far more than a document holds,
+    judged by the sizes its directory declares, before any member is unpacked."""
+    total = sum(member.file_size for member in members)
+    limit = 10 * settings.DOCUMENT_MAX_BYTES
+    packed_too_tight = [
+        member
+        for member in members
+        if member.file_size > ZIP_RATIO_FROM_BYTES
+        and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1)
+    ]
+    harm = (
+        "it may be damaged or made to harm the site. Save it again from your word processor "
+        "or spreadsheet and upload it."
+    )
+    if total > limit:
+        raise ValidationError(
+            f"The file unpacks to {filesizeformat(total)}, far more than any real document "
+            f"of at most {filesizeformat(settings.DOCUMENT_MAX_BYTES)} does: {harm}",
+            code="file_inflates",
+        )
+    if packed_too_tight:
+        raise ValidationError(
+            f"The file's part “{packed_too_tight[0].filename}” is compressed more than "
+            f"{ZIP_MAX_RATIO} times, far more than any real document is: {harm}",
+            code="file_inflates",
+        )
+
+
 def odt_mimetype(file) -> bytes:
-    file.seek(0)
-    with zipfile.ZipFile(file) as archive:
-        return archive.read("mimetype").strip() if "mimetype" in archive.namelist() else b""
+    """The start of an ODT's mimetype member, read no further than its value can be."""
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            if "mimetype" not in archive.namelist():
+                return b""
+            with archive.open("mimetype") as member:
+                # One byte more than the value, so that a longer member does not match.
+                return member.read(len(ODT_MIMETYPE) + 1).strip()
+    except MEMBER_ERRORS:
+        return b""
 
 
 def looks_like(extension: str, head: bytes, file) -> bool:
@@ -52,15 +109,17 @@ def looks_like(extension: str, head: bytes, file) -> bool:
                 return False
             text = head[: error.start].decode("utf-8-sig")
         return bool(text.strip()) and next(csv.reader(io.StringIO(text)), None) is not None
-    names = zip_names(head, file)
-    if names is None:
+    members = zip_members(head, file)
+    if members is None:
         return False
+    refuse_zip_bomb(members)
+    names = {member.filename for member in members}
     if extension == ".docx":
         return "[Content_Types].xml" in names and "word/document.xml" in names
     if extension == ".xlsx":
         return "[Content_Types].xml" in names and "xl/workbook.xml" in names
     if extension == ".odt":
-        return odt_mimetype(file) == b"application/vnd.oasis.opendocument.text"
+        return odt_mimetype(file) == ODT_MIMETYPE
     return False
 
 
