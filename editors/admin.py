@@ -3,6 +3,7 @@ history, saves refused when someone else saved first, and the published flag onl
 those allowed to publish."""
 
 from django.contrib import admin
+from django.db import router, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from .autocomplete import SafeAutocompleteMixin
@@ -13,6 +14,8 @@ from .services import set_published
 class EditorialAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
     actions = ["publish", "unpublish"]
+    # Sends each row's version with a list edit, so that a stale row is refused.
+    change_list_template = "admin/editorial_change_list.html"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -22,10 +25,30 @@ class EditorialAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request.reverting = True
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # The lost-update check locks the row until the revert is saved, as on the change
+        # form, which Django's admin runs in a transaction of its own.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        # A list edit is checked row by row before Django's admin opens its transaction.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().changelist_view(request, extra_context)
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=VersionedChangelistForm, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change and not self.can_publish(request):
+            # Whatever the path (a revert restores an old version whole), only those
+            # allowed to publish change whether a record is public.
+            stored = type(obj)._default_manager.get(pk=obj.pk)
+            for name in ("published", "first_published"):
+                if hasattr(stored, name):
+                    setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
 
     def can_publish(self, request) -> bool:
         opts = self.model._meta

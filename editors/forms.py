@@ -42,7 +42,8 @@ class VersionedModelForm(forms.ModelForm):
         if self.instance.pk is None:
             return cleaned
         submitted, stored = cleaned.get("edited_version"), self.stored_version(lock=True)
-        if submitted is not None and stored is not None and submitted != stored:
+        # A form sent without the version it was based on cannot be checked: refused too.
+        if stored is not None and submitted != stored:
             self.refuse_stale_save(submitted, stored)
         return cleaned
 
@@ -54,7 +55,7 @@ class VersionedModelForm(forms.ModelForm):
             ):
                 yield name, field
 
-    def refuse_stale_save(self, submitted: int, stored: int) -> None:
+    def refuse_stale_save(self, submitted: int | None, stored: int) -> None:
         current = type(self.instance)._default_manager.get(pk=self.instance.pk)
         changed = []
         for name, field in self.compared_fields():
@@ -80,9 +81,19 @@ class VersionedModelForm(forms.ModelForm):
             if latest
             else ""
         )
+        if submitted is None:
+            opening = (
+                "This form was sent without the version of the record it was based on, so "
+                "it could not be checked against other editors' changes and was not saved. "
+                f"It was last saved{who}{when}. "
+            )
+        else:
+            opening = (
+                f"Someone else saved this{who}{when} while you were editing it, so your "
+                "changes were not saved. "
+            )
         message = (
-            f"Someone else saved this{who}{when} while you were editing it, so your changes "
-            "were not saved. "
+            opening
             + (f"They changed {'; '.join(changed)}. " if changed else "")
             + "Check the values below: saving again will replace theirs with yours."
         )

@@ -30,6 +30,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def redis_is_up() -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", 6379)) == 0
+
+
 def shared_database_url(host: str | None = None, port: int | None = None) -> str:
     """The URL of the tests' PostgreSQL database, optionally through another host and port."""
     database = connection.settings_dict

@@ -204,3 +204,32 @@ def test_those_not_allowed_to_publish_cannot_publish_through_the_form(project_fa
     project.refresh_from_db()
     assert project.summary == "Proofread."
     assert not project.published
+
+
+def test_those_not_allowed_to_publish_cannot_republish_by_reverting(project_factory, changer):
+    project = project_factory(published=True, summary="As first published.")
+    project.published = False
+    project.summary = "Withdrawn for corrections."
+    project.save()
+    published_version = project.history.earliest()
+    url = reverse(
+        "admin:projects_project_simple_history", args=[project.pk, published_version.history_id]
+    )
+    response = changer.post(url, {**open_form(changer, url, "historicalproject_form")})
+    assert response.status_code == 302, error_messages(response)
+    project.refresh_from_db()
+    assert project.summary == "As first published."
+    assert not project.published
+
+
+def test_those_allowed_to_publish_may_revert_to_a_published_version(project_factory, group_editor):
+    project = project_factory(published=True)
+    project.published = False
+    project.save()
+    url = reverse(
+        "admin:projects_project_simple_history", args=[project.pk, project.history.earliest().pk]
+    )
+    response = group_editor.post(url, open_form(group_editor, url, "historicalproject_form"))
+    assert response.status_code == 302, error_messages(response)
+    project.refresh_from_db()
+    assert project.published

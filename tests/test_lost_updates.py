@@ -4,10 +4,13 @@ is refused with what the first changed, and a second, informed save goes through
 import datetime
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.test import Client
 from django.urls import reverse
 
 from catalogue.models import Intervention
+from editors.models import VersionedModel
 from projects.models import Project, Status
 from ratings.scales import EvidenceRating
 from tests.admin_pages import error_messages, form_on, open_form, row_prefix
@@ -217,3 +220,44 @@ def test_second_save_of_an_intervention_form_is_refused_naming_what_the_first_ch
     assert again.status_code == 302, error_messages(again)
     intervention.refresh_from_db()
     assert intervention.provider == "Blake's provider"
+
+
+def test_a_form_sent_without_its_version_is_refused_like_a_stale_one(project, alex):
+    url = change_url(project)
+    data = open_form(alex, url, "project_form")
+    del data["edited_version"]
+    response = alex.post(url, {**data, "status": Status.PAUSED})
+    assert any("sent without the version" in message for message in error_messages(response))
+    project.refresh_from_db()
+    assert project.status == Status.IN_PROGRESS
+
+    # The refused form now carries the version, and saving it again goes through.
+    again = alex.post(url, {**form_on(response, "project_form"), "status": Status.PAUSED})
+    assert again.status_code == 302, error_messages(again)
+    project.refresh_from_db()
+    assert project.status == Status.PAUSED
+
+
+def test_a_list_edit_sent_without_the_rows_version_is_refused(project, alex):
+    data = edit_row(list_form(alex), project, status=Status.PAUSED)
+    del data[f"{row_prefix(data, project.pk)}-edited_version"]
+    response = alex.post(CHANGELIST, data)
+    assert any("sent without the version" in message for message in error_messages(response))
+    project.refresh_from_db()
+    assert project.status == Status.IN_PROGRESS
+
+
+@pytest.mark.parametrize(
+    "model_admin",
+    [model_admin for model_admin in admin.site._registry.values() if model_admin.list_editable],
+    ids=lambda model_admin: str(model_admin.model._meta),
+)
+def test_every_list_an_editor_can_edit_sends_each_rows_version(model_admin, editor, request):
+    """A list edit is checked against each row's version, whichever model it lists."""
+    model = model_admin.model
+    assert issubclass(model, VersionedModel), f"{model._meta} is list-editable but not versioned"
+    factory = {Project: "project_factory", Intervention: "intervention_factory"}[model]
+    records = [request.getfixturevalue(factory)() for _ in range(2)]
+    data = open_form(editor, reverse(admin_urlname(model._meta, "changelist")), "changelist-form")
+    for record in records:
+        assert data[f"{row_prefix(data, record.pk)}-edited_version"] == str(record.version)

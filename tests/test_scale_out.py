@@ -2,7 +2,6 @@
 Redis, and an editor's change made through one is on the very next page from the other."""
 
 import re
-import socket
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -10,15 +9,16 @@ from django.db import connection
 
 from projects.models import Status
 from tests.pages import form_data, parse
-from tests.servers import Instance, collect_static, production_environment, shared_database_url
+from tests.servers import (
+    Instance,
+    collect_static,
+    production_environment,
+    redis_is_up,
+    shared_database_url,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 PASSWORD = "a long and unguessable password"
-
-
-def redis_is_up() -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", 6379)) == 0
 
 
 pytestmark = [
