@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
@@ -53,11 +54,16 @@ class EvidenceLevelFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if self.value() == "none":
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in {code for code, _ in self.lookup_choices}:
+            # Only a value the filter offers reaches the query; the admin answers anything
+            # else with the whole list and a message, as it does a bad lookup.
+            raise IncorrectLookupParameters(f"“{value}” is not an evidence rating.")
+        if value == "none":
             return queryset.filter(evidence_rating__isnull=True)
-        if self.value():
-            return queryset.filter(evidence_rating=self.value())
-        return queryset
+        return queryset.filter(evidence_rating=value)
 
 
 class OutcomeFilter(admin.RelatedOnlyFieldListFilter):

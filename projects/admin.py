@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 
 from config.fields import MonthField, MonthInput
@@ -29,6 +31,31 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(pk__in=queryset.overdue().values("pk"))
         return queryset
+
+
+class ChoicesOnlyFilter(admin.ChoicesFieldListFilter):
+    """A field's choices, refusing any other value rather than sending it to the database
+    (PostgreSQL fails on a NUL byte in a string)."""
+
+    def queryset(self, request, queryset):
+        allowed = {str(value) for value, _ in self.field.flatchoices}
+        wrong = [value for value in self.lookup_val or [] if value not in allowed]
+        if wrong:
+            raise IncorrectLookupParameters(f"“{wrong[0]}” is not a {self.title}.")
+        return super().queryset(request, queryset)
+
+
+class DateHierarchyChangeList(ChangeList):
+    """The project list, answering a year, month or day beyond the calendar with a message."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            # Django reads the date hierarchy's year, month and day with int() and
+            # datetime() and then reaches for the next one, catching only some of the
+            # errors: a huge year overflows, and year 9999 has no next year.
+            raise IncorrectLookupParameters(error) from error
 
 
 class ResearchQuestionInline(admin.TabularInline):
@@ -69,8 +96,8 @@ class ProjectAdmin(EditorialAdmin):
     ]
     list_editable = ["status", "estimated_completion", "due_date", "completed_on"]
     list_filter = [
-        "status",
-        "study_type",
+        ("status", ChoicesOnlyFilter),
+        ("study_type", ChoicesOnlyFilter),
         OverdueFilter,
         "published",
         ("partnerships__organisation", admin.RelatedOnlyFieldListFilter),
@@ -102,6 +129,9 @@ class ProjectAdmin(EditorialAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_overdue()
+
+    def get_changelist(self, request, **kwargs):
+        return DateHierarchyChangeList
 
     @admin.display(boolean=True, ordering="is_overdue")
     def overdue(self, project: Project) -> bool:
