@@ -138,6 +138,42 @@ class ParsedFile:
     errors: list[RowError] = field(default_factory=list)
 
 
+def count_rows(data: bytes) -> int:
+    """How many rows follow the header, counted as read_csv reads them (a cell may hold a
+    line break), without checking them."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+    count = 0
+    try:
+        for row in reader:
+            count += bool(row)
+    except csv.Error:
+        pass  # read_csv reports the row it cannot read.
+    return max(count - 1, 0)
+
+
+def numbered_rows(reader: csv.DictReader, errors: list[RowError]) -> Iterator[tuple[int, dict]]:
+    """The rows after the header with their numbers, ending with an error at a row the csv
+    module cannot read."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            yield number, next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            # Unclosed quotes make the rest of the file one cell, so they end here too.
+            errors.append(
+                RowError(
+                    number,
+                    "",
+                    f"this row cannot be read: a cell is longer than "
+                    f"{csv.field_size_limit():,} characters, or a quote in it is not closed",
+                )
+            )
+            return
+
+
 def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
     """Check every row of an uploaded CSV, collecting every error by row and column."""
     result = ParsedFile()
@@ -166,7 +202,7 @@ def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
         return result
 
     seen_slugs: dict[str, int] = {}
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in numbered_rows(reader, result.errors):
         if None in raw:
             result.errors.append(RowError(number, "", "this row has more cells than the header"))
             continue
@@ -181,6 +217,13 @@ def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
             if not ok:
                 errors.append(RowError(number, column, message))  # noqa: B023 - used at once
 
+        for column in COLUMNS:
+            check(
+                column,
+                "\x00" not in values[column],
+                "this cell holds a NUL character, which no text can be stored with; delete it "
+                "(a spreadsheet may show nothing there)",
+            )
         check("name", bool(values["name"]), "a name is required")
         check("name", len(values["name"]) <= 200, "the name is longer than 200 characters")
         check("summary", bool(values["summary"]), "a summary is required")
