@@ -3,6 +3,7 @@ imports back unchanged. DESIGN.md "Data in and out" defines the columns."""
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,18 +54,41 @@ FALSE_WORDS = {"false", "no", "0", ""}
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where else a spreadsheet may start a cell within one of ours: one that splits on
+# semicolons splits our lists and any text with a semicolon, and once it has misread the
+# quoting of a line it starts a new row at a line break inside a cell.
+ITEM_BREAKS = re.compile(r"([;\r\n])")
+
+
+def starts_formula(item: str) -> bool:
+    # Past any spaces a spreadsheet may trim, and the quote that opens a quoted cell.
+    return item.lstrip(' "').startswith(FORMULA_STARTS)
+
+
+def quote_item(item: str) -> str:
+    # An item that already looks quoted is quoted again, so that the import gives it back.
+    quote = starts_formula(item) or unquote_item(item) != item
+    return "'" + item if quote else item
+
+
+def unquote_item(item: str) -> str:
+    quoted = item.startswith("'") and (starts_formula(item[1:]) or item[1:].startswith("'"))
+    return item[1:] if quoted else item
 
 
 def neutralise(value: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula by quoting it."""
-    # A value that already looks quoted is quoted again, so that the import gives it back.
-    quote = value.startswith(FORMULA_STARTS) or unneutralise(value) != value
-    return "'" + value if quote else value
+    """Keep a spreadsheet from running a cell, or any item a semicolon or line break
+    starts within it, as a formula by quoting it with a leading apostrophe."""
+    parts = ITEM_BREAKS.split(value)
+    # The split keeps each break: items are the even parts, breaks the odd ones.
+    parts[::2] = map(quote_item, parts[::2])
+    return "".join(parts)
 
 
 def unneutralise(value: str) -> str:
-    quoted = value.startswith("'") and value[1:].startswith((*FORMULA_STARTS, "'"))
-    return value[1:] if quoted else value
+    parts = ITEM_BREAKS.split(value)
+    parts[::2] = map(unquote_item, parts[::2])
+    return "".join(parts)
 
 
 # The stored fields the export reads: plain values, not model instances, for speed.
@@ -99,7 +123,8 @@ class Echo:
 def export_lines(interventions: models.QuerySet) -> Iterator[str]:
     """The CSV export, a chunk of rows at a time, so that memory stays flat however many
     rows: one query for each chunk's outcomes."""
-    writer = csv.writer(Echo())
+    # Every cell quoted: a spreadsheet that splits on commas never splits inside one.
+    writer = csv.writer(Echo(), quoting=csv.QUOTE_ALL)
     yield writer.writerow(COLUMNS)
     rows = interventions.values(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
     while chunk := list(islice(rows, EXPORT_CHUNK)):

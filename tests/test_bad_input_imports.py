@@ -20,7 +20,8 @@ from catalogue import admin as catalogue_admin
 from catalogue.models import Intervention
 from tests.admin_pages import error_messages
 from tests.pages import form_data, parse
-from tests.test_import_interventions import HEADER, snapshot
+from tests.test_guidebook_csv_export import SPLIT_FORMULAS
+from tests.test_import_interventions import HEADER, both_exports, run, snapshot
 
 IMPORT = "admin:catalogue_intervention_import"
 GOOD = "Good one,good-one,A programme.,3,false,2,school"
@@ -107,6 +108,23 @@ def test_a_cell_longer_than_the_csv_reader_takes_is_an_error_by_row(tmp_path, ex
     path.write_bytes(csv_bytes(GOOD, f"Long,long,{'x' * 200_000},3,false,2,school"))
     err = run_command(path)
     assert err.startswith("interventions.csv: row 3: ")
+    assert snapshot() == before
+
+
+def test_an_export_with_quoted_items_in_its_cells_imports_back_unchanged(
+    intervention_factory, visitor, tmp_path
+):
+    intervention_factory(slug="semicolons", **SPLIT_FORMULAS)
+    intervention_factory(
+        slug="line-break",
+        summary="First line\n=cmd|' /C calc'!A0;'=already quoted; ' spaced",
+        country="UK; @SUM(1)",
+    )
+    before = snapshot()
+    path = tmp_path / "export.csv"
+    path.write_bytes(both_exports(visitor))
+    out, _ = run(path)
+    assert out == "Created 0, updated 0, left 2 unchanged.\n"
     assert snapshot() == before
 
 

@@ -1,9 +1,15 @@
 """The guidebook as open data: format=csv streams exactly the filtered, sorted list, every
 page of it, in DESIGN.md's columns, with nothing a spreadsheet would run."""
 
+import csv
+import io
+
 import pytest
 from django.http import StreamingHttpResponse
+from hypothesis import given, strategies
 
+from catalogue.models import Intervention
+from catalogue.spreadsheet import export_lines, neutralise, unneutralise
 from tests.guidebook import (
     CSV_COLUMNS,
     PER_PAGE,
@@ -12,6 +18,7 @@ from tests.guidebook import (
     exported_slugs,
     guidebook_url,
 )
+from tests.test_hostile_input import FUZZ
 
 
 def export(client, query: str = "") -> list[dict[str, str]]:
@@ -29,12 +36,14 @@ def test_export_is_streamed_as_a_csv_attachment(generated_guidebook, visitor):
 def test_columns_are_those_of_design_md_in_order(generated_guidebook, visitor):
     response = visitor.get(guidebook_url("format=csv"))
     first_line = b"".join(response.streaming_content).split(b"\r\n")[0].decode()
-    assert first_line.split(",") == CSV_COLUMNS
+    assert next(csv.reader([first_line])) == CSV_COLUMNS
 
 
 def test_an_empty_result_is_a_header_alone(db, visitor):
     response = visitor.get(guidebook_url("format=csv"))
-    assert b"".join(response.streaming_content) == (",".join(CSV_COLUMNS) + "\r\n").encode()
+    # Every cell is quoted, the header's too.
+    header = ",".join(f'"{column}"' for column in CSV_COLUMNS)
+    assert b"".join(response.streaming_content) == f"{header}\r\n".encode()
 
 
 @pytest.mark.parametrize(
@@ -148,3 +157,70 @@ def test_commas_quotes_and_line_breaks_survive_the_export(intervention_factory, 
     (row,) = export(visitor)
     assert row["name"] == "Awkward, with a comma"
     assert row["summary"] == summary
+
+
+# What a spreadsheet runs as a formula at the start of a cell, once past what it may skip
+# before it: spaces, tabs, line breaks and quotes.
+FORMULA_STARTS = ("=", "+", "-", "@")
+SKIPPED = ' \t\r\n"'
+
+
+def cells_a_spreadsheet_sees(data: str, delimiter: str) -> list[str]:
+    """Every cell of the export as a spreadsheet splitting on delimiter reads it."""
+    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
+    return [cell for row in reader for cell in row]
+
+
+def formulas(data: str) -> list[str]:
+    """The cells that would start a formula, whether the file is split on commas or on
+    semicolons (as spreadsheets set to many European languages do)."""
+    return [
+        cell
+        for delimiter in (",", ";")
+        for cell in cells_a_spreadsheet_sees(data, delimiter)
+        if cell.lstrip(SKIPPED).startswith(FORMULA_STARTS)
+    ]
+
+
+SPLIT_FORMULAS = {
+    "country": "UK;=cmd|' /C calc'!A0",
+    "summary": 'Two groups; =HYPERLINK("https://evil.example/","Click")',
+    "provider": 'Ltd;"=1+1',
+    "name": "Line breaks;\t=1+1",
+}
+
+
+def test_no_cell_a_spreadsheet_splits_out_on_semicolons_or_commas_starts_a_formula(
+    intervention_factory, visitor
+):
+    intervention_factory(slug="semicolons", **SPLIT_FORMULAS)
+    intervention_factory(
+        name="Line break", slug="line-break", summary="First line\n=cmd|' /C calc'!A0"
+    )
+    data = b"".join(visitor.get(guidebook_url("format=csv")).streaming_content).decode()
+    assert formulas(data) == []
+
+
+def test_items_of_a_semicolon_list_keep_their_text_after_the_quote(intervention_factory, visitor):
+    intervention_factory(slug="semicolons", **SPLIT_FORMULAS)
+    (row,) = export(visitor)
+    assert row["country"] == "UK;'=cmd|' /C calc'!A0"
+    assert row["summary"] == 'Two groups;\' =HYPERLINK("https://evil.example/","Click")'
+
+
+TRICKY_TEXT = strategies.text(alphabet="=+-@\t\r\n;,\"' aU", max_size=12)
+
+
+@FUZZ
+@given(texts=strategies.lists(TRICKY_TEXT, min_size=4, max_size=4))
+def test_generated_cells_never_start_a_formula_and_read_back_as_they_were(
+    intervention_factory, texts
+):
+    if not Intervention.objects.exists():
+        intervention_factory()
+    name, summary, provider, country = texts
+    Intervention.objects.update(name=name, summary=summary, provider=provider, country=country)
+    data = "".join(export_lines(Intervention.objects.all()))
+    assert formulas(data) == []
+    for text in texts:
+        assert unneutralise(neutralise(text)) == text
