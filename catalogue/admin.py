@@ -233,7 +233,16 @@ class InterventionAdmin(EditorialAdmin):
 
 @admin.register(ChildOutcome)
 class ChildOutcomeAdmin(admin.ModelAdmin):
+    """Editors reword the descriptions; the seven outcomes, their names, addresses and
+    order are a fixed vocabulary that the seed loads."""
+
     list_display = ["name", "position", "slug"]
-    list_editable = ["position"]
     search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "position", "description"]
+    readonly_fields = ["name", "slug", "position"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
