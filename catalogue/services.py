@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from config.cache import bump_content_version
+from config.cache import announce_change
 
 from .models import ChildOutcome, Intervention, OutcomeEvidence
 from .spreadsheet import LIST_COLUMNS, RowError, read_csv
@@ -44,7 +44,8 @@ def import_interventions(
     """Create or update interventions by slug from a CSV file, all rows or none.
 
     New interventions start unpublished unless publish is set. An outcome an intervention
-    keeps keeps its impact text."""
+    keeps keeps its impact text. Raises CacheUnavailable, writing nothing, when the cache
+    cannot be told of the change."""
     outcomes = {outcome.slug: outcome for outcome in ChildOutcome.objects.all()}
     parsed = read_csv(data, set(outcomes))
     result = ImportResult(errors=parsed.errors, dry_run=dry_run)
@@ -89,6 +90,8 @@ def import_interventions(
         return result
     history = {"default_user": user, "default_change_reason": "CSV import", "default_date": now}
     with transaction.atomic():
+        # Before any row is written: a change the cache cannot be told of is not made.
+        announce_change()
         bulk_create_with_history(to_create, Intervention, batch_size=BATCH_SIZE, **history)
         bulk_update_with_history(
             to_update,
@@ -110,7 +113,6 @@ def import_interventions(
             **history,
         )
         replace_outcomes(outcome_changes, outcomes, history)
-    bump_content_version()
     return result
 
 

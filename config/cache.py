@@ -5,22 +5,30 @@ and raised whenever a record the public sees is saved or deleted. Raising it mak
 older entry stale at once, in every process that shares the cache (Redis when REDIS_URL
 is set). Logged-in editors are never served from the cache.
 
-When Redis cannot be reached, public pages and counts are made afresh instead of failing;
-editors' saves do fail, since a change the cache was not told of could be hidden behind
-stale pages once Redis returns."""
+The version is raised twice for each change: before it is committed, which also proves
+that the cache can be told (a change it cannot be told of is refused whole, so it is
+never hidden behind stale pages), and again once it is committed, so that a page made in
+between, from the rows as they were, is not kept under the new version.
 
+When Redis cannot be reached, or answers too slowly, public pages and counts are made
+afresh instead of failing or waiting, and the cache is left alone for a few seconds."""
+
+import functools
 import hashlib
 import logging
 import time
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.core.cache.backends import redis
+from django.db import transaction
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError, RedisError, TimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +50,35 @@ def bump_content_version() -> None:
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
+class CacheUnavailable(Exception):
+    """The shared cache cannot be told of a change, so the change is not made."""
+
+    message = (
+        "The site's cache cannot be reached, so nothing was saved: a change it is not told "
+        "of could stay hidden behind out-of-date pages. Try again in a minute; if it goes "
+        "on, tell whoever runs the site."
+    )
+
+
+def check_cache() -> None:
+    """Refuse to start a change when the cache cannot be reached."""
+    try:
+        cache.get(VERSION_KEY)
+    except RedisError as error:
+        raise CacheUnavailable(CacheUnavailable.message) from error
+
+
+def announce_change(using: str | None = None) -> None:
+    """Make every cached page stale for a change being written to the database using:
+    now, refusing the change if the cache cannot be told, and again once it commits."""
+    try:
+        bump_content_version()
+    except RedisError as error:
+        raise CacheUnavailable(CacheUnavailable.message) from error
+    # Outside a transaction the change is committed already, and this runs at once.
+    transaction.on_commit(bump_content_version, using=using, robust=True)
+
+
 # Entries are right until the content changes, which also changes their key.
 UNTIL_CHANGED_SECONDS = 60 * 60 * 24
 
@@ -57,16 +94,52 @@ def cached_until_changed(parts: tuple, make, timeout: int = UNTIL_CHANGED_SECOND
         return make()
 
 
+class CachePaused(ConnectionError):
+    """The cache failed a moment ago, so it is not asked again yet."""
+
+
+def pausing(method):
+    """A cache call that fails fast while the cache is paused, and pauses it on failure."""
+
+    @functools.wraps(method)
+    def call(client, *args, **kwargs):
+        if time.monotonic() < client.paused_until:
+            raise CachePaused("The cache failed a moment ago; not asking it again yet.")
+        try:
+            return method(client, *args, **kwargs)
+        except (ConnectionError, TimeoutError):
+            client.paused_until = time.monotonic() + client.pause_after_failure
+            raise
+
+    return call
+
+
 class RedisCacheClient(redis.RedisCacheClient):
-    """Django's Redis client, keeping one redis-py client per server.
+    """Django's Redis client, keeping one redis-py client per server, and leaving a cache
+    that failed alone for a few seconds.
 
     Django makes a new redis-py client for every cache call, and redis-py fills a table
     of some 170 reply handlers each time: on a cached page that cost as much as the round
-    trip to Redis itself."""
+    trip to Redis itself. A Redis that does not answer costs each call its timeout; the
+    pause keeps that to one call in a few seconds rather than several on every page."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pause_after_failure: float = 5, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self.pause_after_failure = pause_after_failure
+        self.paused_until = 0.0
+
+    add = pausing(redis.RedisCacheClient.add)
+    get = pausing(redis.RedisCacheClient.get)
+    set = pausing(redis.RedisCacheClient.set)
+    touch = pausing(redis.RedisCacheClient.touch)
+    delete = pausing(redis.RedisCacheClient.delete)
+    get_many = pausing(redis.RedisCacheClient.get_many)
+    has_key = pausing(redis.RedisCacheClient.has_key)
+    incr = pausing(redis.RedisCacheClient.incr)
+    set_many = pausing(redis.RedisCacheClient.set_many)
+    delete_many = pausing(redis.RedisCacheClient.delete_many)
+    clear = pausing(redis.RedisCacheClient.clear)
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -168,7 +241,26 @@ class PublicPageCacheMiddleware:
 CONTENT_APPS = {"projects", "catalogue", "ratings"}
 
 
-def content_changed(sender, **kwargs) -> None:
+def content_changed(sender, using: str, **kwargs) -> None:
     """Empty the cache of pages when a record of the public catalogue changes."""
     if sender._meta.app_label in CONTENT_APPS:
-        bump_content_version()
+        announce_change(using)
+
+
+class RefusedChangeMiddleware:
+    """A change refused because the cache cannot be told of it is answered with a page
+    that says so and that nothing was saved, rather than a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, CacheUnavailable):
+            return None
+        context = {**admin.site.each_context(request), "message": exception.message}
+        response = TemplateResponse(request, "cache_unavailable.html", context, status=503)
+        response["Retry-After"] = "30"
+        return response

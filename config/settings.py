@@ -33,6 +33,15 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envfloat(name: str, default: str) -> float:
+    """Read a number variable, such as a number of seconds."""
+    value = os.environ.get(name, default)
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+
+
 def envint(name: str, default: str) -> int:
     """Read a whole-number variable."""
     value = os.environ.get(name, default)
@@ -102,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A change the cache cannot be told of is refused with a page saying nothing was saved.
+    "config.cache.RefusedChangeMiddleware",
     # Records which editor made each change in the history.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Throttles repeated failed logins; it must come last.
@@ -148,10 +159,29 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must start with redis://, not {REDIS_URL!r}.")
 # How long a public page stays in the cache; an editor's change empties it at once.
 PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "86400" if REDIS_URL else "30")
+# A Redis that answers slowly or not at all costs a page this long at most, and is then
+# left alone for a few seconds while pages are made afresh.
+REDIS_TIMEOUT_SECONDS = envfloat("DJANGO_REDIS_TIMEOUT", "0.25")
+REDIS_RETRY_SECONDS = envfloat("DJANGO_REDIS_RETRY_SECONDS", "5")
+
+
+def redis_cache(location: str) -> dict:
+    """The shared cache's settings for the Redis at location."""
+    return {
+        "BACKEND": "config.cache.RedisCache",
+        "LOCATION": location,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            "pause_after_failure": REDIS_RETRY_SECONDS,
+        },
+    }
+
+
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if not REDIS_URL
-    else {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
+    "default": redis_cache(REDIS_URL)
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 if envbool("DJANGO_CACHE_DISABLED", "false"):
     # Pages as they cost without the cache: the benchmark's "uncached" figures.

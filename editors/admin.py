@@ -2,9 +2,11 @@
 history, saves refused when someone else saved first, and the published flag only for
 those allowed to publish."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import router, transaction
 from simple_history.admin import SimpleHistoryAdmin
+
+from config.cache import CacheUnavailable
 
 from .autocomplete import SafeAutocompleteMixin
 from .forms import VersionedChangelistForm, VersionedModelForm
@@ -67,13 +69,20 @@ class EditorialAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected %(verbose_name_plural)s")
     def publish(self, request, queryset):
-        count = set_published(queryset=queryset, published=True, user=request.user)
-        self.message_user(request, f"Published {count} {self.describe(count)}.")
+        self.set_published(request, queryset, published=True)
 
     @admin.action(description="Unpublish the selected %(verbose_name_plural)s")
     def unpublish(self, request, queryset):
-        count = set_published(queryset=queryset, published=False, user=request.user)
-        self.message_user(request, f"Unpublished {count} {self.describe(count)}.")
+        self.set_published(request, queryset, published=False)
+
+    def set_published(self, request, queryset, *, published: bool) -> None:
+        verb = "Published" if published else "Unpublished"
+        try:
+            count = set_published(queryset=queryset, published=published, user=request.user)
+        except CacheUnavailable as error:
+            self.message_user(request, f"{verb} none of them. {error.message}", messages.ERROR)
+            return
+        self.message_user(request, f"{verb} {count} {self.describe(count)}.")
 
     def describe(self, count: int) -> str:
         opts = self.model._meta

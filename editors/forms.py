@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from config.cache import CacheUnavailable, check_cache
+
 from .changes import format_value
 
 # Lists of related records and files are left out of the "what they changed" summary.
@@ -39,6 +41,11 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        try:
+            check_cache()
+        except CacheUnavailable as error:
+            # Said on the form, so that the editor's typing is kept for a second try.
+            raise ValidationError(error.message, code="cache_unavailable") from error
         if self.instance.pk is None:
             return cleaned
         submitted, stored = cleaned.get("edited_version"), self.stored_version(lock=True)

@@ -2,13 +2,15 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from config.cache import bump_content_version
+from config.cache import announce_change
 
 
 def set_published(*, queryset: models.QuerySet, published: bool, user) -> int:
-    """Publish or unpublish records in bulk, recording each in its history."""
+    """Publish or unpublish records in bulk, recording each in its history; none at all
+    when the cache cannot be told of the change (CacheUnavailable)."""
     now = timezone.now()
     with transaction.atomic():
+        announce_change()
         records = list(queryset.select_for_update().exclude(published=published))
         fields = ["published", "updated", "version"]
         for record in records:
@@ -26,5 +28,4 @@ def set_published(*, queryset: models.QuerySet, published: bool, user) -> int:
             default_change_reason="Published" if published else "Unpublished",
             default_date=now,
         )
-    bump_content_version()
     return len(records)

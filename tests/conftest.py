@@ -17,6 +17,19 @@ GUIDEBOOK_SIZE = 100
 PLAIN_STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 
+def pytest_collection_modifyitems(items):
+    """Every test outside a transaction gets the database back as the migrations left it.
+
+    Emptying the database after such a test otherwise makes the content types and
+    permissions again with new ids, and a later test that restores the migrations' rows
+    (with the old ids) fails at its set-up: tests would pass or fail by their order."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Start each test with no cached pages: the database is rolled back, the cache is not."""

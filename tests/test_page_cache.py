@@ -3,12 +3,25 @@ content empties it at once, editors never see a cached page, and a revisit can g
 
 import time
 
+import pytest
+import redis
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from catalogue.models import Intervention
+from catalogue.services import import_interventions
+from config.cache import content_version
+from config.settings import redis_cache
 from projects.models import Project, Status
-from tests.pages import main
+from tests.pages import main, parse
+from tests.servers import (
+    Instance,
+    collect_static,
+    production_environment,
+    redis_is_up,
+    shared_database_url,
+)
 
 
 def status_line(response) -> str:
@@ -132,3 +145,74 @@ def test_facet_counts_follow_a_change(intervention_factory, visitor):
         name="Second", slug="second", summary="S.", evidence_rating=40, published=True
     )
     assert "2 interventions" in main(visitor.get(url)).find("h2", class_="results-count").text
+
+
+def save_a_project(project_factory, **fixtures) -> None:
+    project = project_factory(status=Status.IN_PROGRESS)
+    project.status = Status.PAUSED
+    project.save()
+
+
+def delete_a_project(project_factory, **fixtures) -> None:
+    project_factory().delete()
+
+
+def unpublish_in_bulk(project_factory, editor, **fixtures) -> None:
+    project = project_factory()
+    changelist = reverse("admin:projects_project_changelist")
+    data = {"action": "unpublish", "_selected_action": [str(project.pk)], "index": "0"}
+    assert editor.post(changelist, data).status_code == 302
+
+
+def import_a_file(project_factory, **fixtures) -> None:
+    result = import_interventions(
+        data=b"name,slug,summary,evidence_rating,mixed_findings,cost_rating,outcomes\n"
+        b"New one,new-one,A new programme.,3,false,2,\n"
+    )
+    assert result.ok, result.errors
+
+
+@pytest.mark.parametrize(
+    "change", [save_a_project, delete_a_project, unpublish_in_bulk, import_a_file]
+)
+def test_the_content_version_is_raised_again_once_a_change_is_committed(
+    change, project_factory, editor, django_capture_on_commit_callbacks
+):
+    """A page made from the rows as they were, between the change and its commit, must not
+    be kept under the new version."""
+    with django_capture_on_commit_callbacks() as committed:
+        change(project_factory=project_factory, editor=editor)
+        before_commit = content_version()
+    for callback in committed:
+        callback()
+    assert content_version() > before_commit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_made_while_a_change_commits_is_not_served_after_it(
+    project_factory, settings, tmp_path
+):
+    if connection.vendor != "postgresql" or not redis_is_up():
+        pytest.skip("two processes sharing a database and a cache need PostgreSQL and Redis")
+    redis_url = "redis://127.0.0.1:6379/11"
+    redis.Redis.from_url(redis_url).flushdb()
+    settings.CACHES = {"default": redis_cache(redis_url)}
+    project = project_factory(status=Status.IN_PROGRESS)
+    env = production_environment(shared_database_url(), tmp_path / "static", REDIS_URL=redis_url)
+    collect_static(env)
+    site = Instance(env)
+    try:
+        url = project.get_absolute_url()
+        assert "In progress" in status_line_of(site.get(url))
+        with transaction.atomic():
+            project.status = Status.PAUSED
+            project.save()
+            # A visitor asks before the change is committed, and sees the page as it was.
+            assert "In progress" in status_line_of(site.get(url))
+        assert "Paused" in status_line_of(site.get(url))
+    finally:
+        site.stop()
+
+
+def status_line_of(html: str) -> str:
+    return parse(html).find("dl", class_="facts").text

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.services import import_interventions
+from config.cache import CacheUnavailable
 
 
 class Command(BaseCommand):
@@ -34,9 +35,12 @@ class Command(BaseCommand):
                 if done == total:
                     self.stderr.write("")
 
-        result = import_interventions(
-            data=data, dry_run=dry_run, publish=publish, progress=progress
-        )
+        try:
+            result = import_interventions(
+                data=data, dry_run=dry_run, publish=publish, progress=progress
+            )
+        except CacheUnavailable as error:
+            raise CommandError(error.message) from None
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(f"{file.name}: {error}")

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from catalogue.models import Intervention
-from config.cache import bump_content_version
+from config.cache import CacheUnavailable, announce_change
 from projects.models import Organisation, Project
 
 from .export_catalogue import DATA_FILE, FILES_DIR
@@ -41,9 +41,12 @@ class Command(BaseCommand):
                 stored = default_storage.save(name, File(content))
             if stored != name:
                 raise CommandError(f"{name} could not be stored under its own name.")
-        with transaction.atomic():
-            call_command("loaddata", str(data), verbosity=0)
-        bump_content_version()
+        try:
+            with transaction.atomic():
+                announce_change()
+                call_command("loaddata", str(data), verbosity=0)
+        except CacheUnavailable as error:
+            raise CommandError(error.message) from None
         self.stdout.write(
             f"Imported the catalogue from {directory}: {Project.objects.count()} projects, "
             f"{Intervention.objects.count()} interventions, {len(files)} document files."

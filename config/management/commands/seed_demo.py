@@ -20,7 +20,7 @@ from catalogue.models import (
     Intervention,
     OutcomeEvidence,
 )
-from config.cache import bump_content_version
+from config.cache import announce_change
 from config.text import render_markdown
 from projects.models import (
     Organisation,
@@ -184,12 +184,12 @@ class Command(BaseCommand):
         self.random = random.Random(seed)
         started = time.monotonic()
         with transaction.atomic():
+            announce_change()
             if clear:
                 self.clear()
             outcomes = list(ChildOutcome.objects.all())
             intervention_ids = self.make_interventions(interventions, outcomes)
             self.make_projects(projects, intervention_ids)
-        bump_content_version()
         if connection.vendor == "postgresql":
             # Fresh statistics and visibility maps, so that the planner knows the new rows
             # and can answer a page from the indexes alone.
