@@ -197,3 +197,60 @@ class Cable:
             finally:
                 one.close()
                 other.close()
+
+
+NGINX = Path("/usr/sbin/nginx")
+
+
+class Proxy:
+    """Debian's nginx in front of one Instance, over plain HTTP on a port of its own, with
+    deploy/nginx/'s proxy settings and connection limit included as they are shipped."""
+
+    def __init__(self, upstream: Instance, directory: Path):
+        self.base = f"http://127.0.0.1:{free_port()}"
+        shipped = ROOT / "deploy" / "nginx"
+        directory.mkdir(parents=True, exist_ok=True)
+        self.error_log = directory / "error.log"
+        config = directory / "nginx.conf"
+        config.write_text(f"""
+            daemon off;
+            # Started as root (as in CI), nginx's workers must still reach this directory;
+            # started as anyone else, nginx ignores this line.
+            user root;
+            worker_processes 1;
+            pid {directory}/nginx.pid;
+            error_log {self.error_log};
+            events {{ worker_connections 256; }}
+            http {{
+                access_log {directory}/access.log;
+                client_body_temp_path {directory}/client_body;
+                proxy_temp_path {directory}/proxy;
+                fastcgi_temp_path {directory}/fastcgi;
+                uwsgi_temp_path {directory}/uwsgi;
+                scgi_temp_path {directory}/scgi;
+                include {shipped}/portal-limits.conf;
+                upstream gunicorn {{ server {upstream.base.removeprefix("http://")}; }}
+                server {{
+                    listen {self.base.removeprefix("http://")};
+                    include {shipped}/portal-proxy.conf;
+                    location / {{ proxy_pass http://gunicorn; }}
+                }}
+            }}
+        """)
+        self.process = subprocess.Popen(
+            [NGINX, "-p", directory, "-c", config, "-e", self.error_log],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=20):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"nginx did not start:\n{self.error_log.read_text()}")
+
+    def stop(self) -> None:
+        # SIGTERM: nginx's fast shutdown, which closes the connections it still holds.
+        self.process.terminate()
+        self.process.wait(timeout=20)
