@@ -28,11 +28,12 @@ ZIP_MAX_RATIO = 500
 # Below this a member's ratio says nothing: a few repeated bytes pack well and cost nothing.
 ZIP_RATIO_FROM_BYTES = 1024 * 1024
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
-# What reading a damaged, encrypted or oddly compressed member can raise.
-MEMBER_ERRORS = (
+# What reading a damaged, encrypted or oddly compressed container or member can raise.
+ZIP_ERRORS = (
     zipfile.BadZipFile,
     OSError,
     EOFError,
+    ValueError,
     RuntimeError,
     NotImplementedError,
     zlib.error,
@@ -47,7 +48,7 @@ def zip_members(head: bytes, file) -> list[zipfile.ZipInfo] | None:
         file.seek(0)
         with zipfile.ZipFile(file) as archive:
             return archive.infolist()
-    except (zipfile.BadZipFile, OSError):
+    except ZIP_ERRORS:
         return None
 
 
@@ -90,7 +91,7 @@ def odt_mimetype(file) -> bytes:
             with archive.open("mimetype") as member:
                 # One byte more than the value, so that a longer member does not match.
                 return member.read(len(ODT_MIMETYPE) + 1).strip()
-    except MEMBER_ERRORS:
+    except ZIP_ERRORS:
         return b""
 
 
