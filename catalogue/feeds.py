@@ -14,6 +14,7 @@ class GuidebookFeed(Feed):
     new level 3+ interventions for preventing child maltreatment."""
 
     feed_type = Atom1Feed
+    query_parameters = tuple(GuidebookFilter.base_filters)
 
     def get_object(self, request) -> GuidebookFilter:
         filterset = GuidebookFilter(request.GET, queryset=Intervention.objects.published())

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from config.cache import InvalidFiltersNotCachedMixin, reads_query
 from projects.models import Project
 from ratings.models import RatingDefinition, Scale
 
@@ -14,11 +15,12 @@ from .models import ChildOutcome, Intervention, OutcomeEvidence
 from .spreadsheet import export_lines
 
 
-class GuidebookView(FilterView):
+class GuidebookView(InvalidFiltersNotCachedMixin, FilterView):
     """The guidebook: interventions filtered by rating and outcome, as a page or a CSV."""
 
     filterset_class = GuidebookFilter
     template_name = "catalogue/guidebook.html"
+    query_parameters = (*GuidebookFilter.base_filters, "page")
     paginate_by = settings.INTERVENTIONS_PER_PAGE
     # An invalid filter is reported beside it and left out; the others still apply.
     strict = False
@@ -134,6 +136,7 @@ class OtherProgrammesView(ListView):
     """Programmes assessed as NL2 or NE, which the guidebook leaves out unless asked."""
 
     template_name = "catalogue/other_programmes.html"
+    query_parameters = ("page",)
     paginate_by = settings.INTERVENTIONS_PER_PAGE
 
     def get_queryset(self):
@@ -142,6 +145,7 @@ class OtherProgrammesView(ListView):
 
 class InterventionDetailView(DetailView):
     template_name = "catalogue/intervention_detail.html"
+    query_parameters = ()
 
     def get_queryset(self):
         return Intervention.objects.visible_to(self.request.user).prefetch_related(
@@ -174,6 +178,7 @@ class OutcomeDetailView(ListView):
     """One child outcome and its interventions, strongest evidence first."""
 
     template_name = "catalogue/outcome_detail.html"
+    query_parameters = ("page",)
     paginate_by = settings.INTERVENTIONS_PER_PAGE
 
     def get_queryset(self):
@@ -195,6 +200,7 @@ class OutcomeDetailView(ListView):
 COMPARE_MAX = 4
 
 
+@reads_query("compare")
 def compare(request):
     """Up to four interventions side by side, chosen by slug in a shareable address."""
     slugs = list(dict.fromkeys(slug for slug in request.GET.getlist("compare") if slug))

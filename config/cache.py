@@ -17,6 +17,7 @@ import functools
 import hashlib
 import logging
 import time
+from importlib import import_module
 from typing import NamedTuple
 
 from django.conf import settings
@@ -24,10 +25,11 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.core.cache.backends import redis
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.template.response import TemplateResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, set_response_etag
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from redis.exceptions import ConnectionError, RedisError, TimeoutError
 
 logger = logging.getLogger(__name__)
@@ -163,22 +165,75 @@ class CachedPage(NamedTuple):
     headers: dict[str, str]
 
 
+def reads_query(*names: str):
+    """Declare the query parameters a view reads. The page cache keeps the view's pages
+    under these alone, in this order, and hands the view no others; a view that declares
+    none is cached only when it is asked without a query string."""
+
+    def declare(view):
+        view.query_parameters = names
+        return view
+
+    return declare
+
+
+class InvalidFiltersNotCachedMixin:
+    """For a FilterView: a page asked with filter values that are not valid is not kept,
+    so that made-up values do not each take an entry in the cache."""
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.filterset.errors:
+            patch_cache_control(response, private=True)
+        return response
+
+
+def declared_query(request) -> tuple[str, ...] | None:
+    """The query parameters the view at request's path reads, if it says."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    return getattr(getattr(view, "view_class", view), "query_parameters", None)
+
+
+def normalised_query(request, names: tuple[str, ...]) -> QueryDict:
+    """The request's values of those parameters, in their order, the empty ones left out."""
+    pairs = [(name, value) for name in names for value in request.GET.getlist(name) if value]
+    return QueryDict(urlencode(pairs))
+
+
 class PublicPageCacheMiddleware:
     """Serve anonymous visitors' pages from the cache, with Last-Modified set to the time
-    of the last change so that a revisit can get a 304."""
+    of the last change so that a revisit can get a 304.
+
+    A page is kept under its path and the query parameters its view reads, so that
+    parameters made up by a visitor (`/?x=1`, `/?x=2` …) share one entry rather than
+    filling the cache."""
 
     # Pages this process has fetched from the shared cache, kept here too: a hit then
-    # costs one small read (the content version) instead of moving the whole page.
+    # costs one small read (the content version) instead of moving the whole page. Large
+    # pages (a sitemap) are left in the shared cache alone.
     LOCAL_PAGES_MAX = 500
+    LOCAL_PAGES_MAX_BYTES = 32 * 1024 * 1024
+    LOCAL_PAGE_MAX_BYTES = 256 * 1024
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.local_pages = {}
+        self.local_bytes = 0
 
     def __call__(self, request):
         if not self.cacheable_request(request):
             return self.get_response(request)
-        key = f"page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        names = declared_query(request)
+        if names is None:
+            if request.META.get("QUERY_STRING"):
+                return self.get_response(request)
+            names = ()
+        request.GET = normalised_query(request, names)
+        path = f"{request.path}?{request.GET.urlencode()}"
+        key = f"page:{hashlib.sha256(path.encode()).hexdigest()}"
         try:
             version = content_version()
             page = self.cached_page(key, version) if version is not None else None
@@ -213,10 +268,21 @@ class PublicPageCacheMiddleware:
             page = cache.get(key)
             if page is None or page.version != version:
                 return None
-            if len(self.local_pages) >= self.LOCAL_PAGES_MAX:
-                self.local_pages.clear()
-            self.local_pages[key] = page
+            self.keep_locally(key, page)
         return page
+
+    def keep_locally(self, key: str, page: CachedPage) -> None:
+        size = len(page.content)
+        if size > self.LOCAL_PAGE_MAX_BYTES:
+            return
+        if (
+            len(self.local_pages) >= self.LOCAL_PAGES_MAX
+            or self.local_bytes + size > self.LOCAL_PAGES_MAX_BYTES
+        ):
+            self.local_pages.clear()
+            self.local_bytes = 0
+        self.local_pages[key] = page
+        self.local_bytes += size
 
     @staticmethod
     def cacheable_request(request) -> bool:
@@ -224,8 +290,8 @@ class PublicPageCacheMiddleware:
             # 0 turns the page cache off: nothing is looked up or stored.
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not request.path.startswith("/" + settings.ADMIN_URL)
+            and not has_session(request)
         )
 
     @staticmethod
@@ -236,6 +302,16 @@ class PublicPageCacheMiddleware:
             and not response.cookies
             and "private" not in response.get("Cache-Control", "")
         )
+
+
+def has_session(request) -> bool:
+    """Whether the request carries the cookie of a session that exists (an editor's).
+
+    A made-up session cookie would otherwise make any visitor's every page uncached."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    return import_module(settings.SESSION_ENGINE).SessionStore().exists(key)
 
 
 CONTENT_APPS = {"projects", "catalogue", "ratings"}

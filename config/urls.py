@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from .cache import reads_query
 from .sitemaps import SITEMAPS
 from .views import AccessibilityView, HomeView, RobotsView, search
 
@@ -14,7 +15,8 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("search/", search, name="search"),
     path("accessibility/", AccessibilityView.as_view(), name="accessibility"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Django's sitemap view reads the page number, p, alone.
+    path("sitemap.xml", reads_query("p")(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("", include("projects.urls")),
     path("", include("catalogue.urls")),

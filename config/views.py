@@ -5,11 +5,13 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.generic import TemplateView
 
 from catalogue.models import ChildOutcome, Intervention
 from projects.models import Organisation, Project
 
+from .cache import reads_query
 from .search import highlight
 
 LATEST_PROJECTS_ON_HOME = 3
@@ -17,6 +19,7 @@ LATEST_PROJECTS_ON_HOME = 3
 
 class HomeView(TemplateView):
     template_name = "home.html"
+    query_parameters = ()
 
     def get_context_data(self, **kwargs):
         latest = Project.objects.published().for_cards()[:LATEST_PROJECTS_ON_HOME]
@@ -27,6 +30,7 @@ class HomeView(TemplateView):
 
 class AccessibilityView(TemplateView):
     template_name = "accessibility.html"
+    query_parameters = ()
 
     def get_context_data(self, **kwargs):
         # Read when the page is shown, not when the module is imported.
@@ -36,6 +40,7 @@ class AccessibilityView(TemplateView):
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
+    query_parameters = ()
 
     def get_context_data(self, **kwargs):
         sitemap_url = self.request.build_absolute_uri(reverse("sitemap"))
@@ -90,14 +95,19 @@ def search_results(text: str) -> list[SearchResult]:
     return sorted(results, key=lambda result: -result.rank)
 
 
+@reads_query("q", "page")
 def search(request):
     """Search the whole portal; an empty or unusable query gets advice, not an error."""
     form = SearchForm(request.GET)
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
     results = search_results(text) if text else []
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
+    response = render(
         request,
         "search.html",
         {"form": form, "query": text, "page_obj": page, "paginator": page.paginator},
     )
+    if form.errors:
+        # Not kept in the cache: a refused query is as varied as those who type it.
+        patch_cache_control(response, private=True)
+    return response

@@ -11,6 +11,7 @@ class ProjectFeed(Feed):
     """New and changed research projects, most recently changed first."""
 
     feed_type = Atom1Feed
+    query_parameters = ()
     title = "Research projects: new and changed"
     subtitle = "Research projects of What Works for Children and Families, newest changes first."
 

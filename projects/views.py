@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from catalogue.models import Intervention
+from config.cache import InvalidFiltersNotCachedMixin
 
 from .filters import ProjectFilter
 from .models import Document, Organisation, Partnership, Project, Role
@@ -21,8 +22,9 @@ class VisibleProjectMixin:
         return Project.objects.visible_to(self.request.user)
 
 
-class ProjectListView(FilterView):
+class ProjectListView(InvalidFiltersNotCachedMixin, FilterView):
     filterset_class = ProjectFilter
+    query_parameters = (*ProjectFilter.base_filters, "page")
     template_name = "projects/project_list.html"
     paginate_by = settings.PROJECTS_PER_PAGE
     # An invalid filter is reported beside it and left out; the others still apply.
@@ -41,6 +43,7 @@ class ProjectListView(FilterView):
 
 class ProjectDetailView(VisibleProjectMixin, DetailView):
     template_name = "projects/project_detail.html"
+    query_parameters = ()
 
     def get_queryset(self):
         return (
@@ -75,6 +78,7 @@ class ProjectDetailView(VisibleProjectMixin, DetailView):
 
 class RelatedProjectListView(VisibleProjectMixin, ListView):
     template_name = "projects/related_list.html"
+    query_parameters = ("page",)
     paginate_by = settings.PROJECTS_PER_PAGE
 
     def get_queryset(self):
@@ -93,6 +97,7 @@ class RelatedProjectListView(VisibleProjectMixin, ListView):
 class PartnerDetailView(DetailView):
     model = Organisation
     template_name = "projects/partner_detail.html"
+    query_parameters = ()
     context_object_name = "organisation"
 
     def get_context_data(self, **kwargs):

@@ -8,6 +8,7 @@ class RatingsExplainedView(TemplateView):
     """What each cost and evidence rating means, with an anchor per rating."""
 
     template_name = "ratings/explained.html"
+    query_parameters = ()
 
     def get_context_data(self, **kwargs):
         definitions = RatingDefinition.objects.as_lookup()

@@ -5,13 +5,14 @@ import time
 
 import pytest
 import redis
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from catalogue.models import Intervention
 from catalogue.services import import_interventions
-from config.cache import content_version
+from config.cache import CachedPage, PublicPageCacheMiddleware, content_version
 from config.settings import redis_cache
 from projects.models import Project, Status
 from tests.pages import main, parse
@@ -216,3 +217,85 @@ def test_a_page_made_while_a_change_commits_is_not_served_after_it(
 
 def status_line_of(html: str) -> str:
     return parse(html).find("dl", class_="facts").text
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("/", "/?x=2"),
+        ("/?x=1", "/?utm_source=newsletter&x=3"),
+        ("/sitemap.xml", "/sitemap.xml?junk"),
+        ("/projects/?status=planned&x=1", "/projects/?y=2&status=planned&q="),
+        ("/interventions/?sort=cost&min_evidence=3", "/interventions/?min_evidence=3&sort=cost"),
+    ],
+)
+def test_parameters_a_page_does_not_read_share_its_cached_copy(
+    first, then, project_factory, visitor, django_assert_num_queries
+):
+    project_factory()
+    visitor.get(first)
+    with django_assert_num_queries(0):
+        assert visitor.get(then).status_code == 200
+
+
+def test_a_page_is_made_for_the_parameters_it_reads(project_factory, visitor):
+    project_factory(title="Planned one", status=Status.PLANNED)
+    project_factory(title="Paused one", status=Status.PAUSED)
+    assert "Paused one" not in visitor.get("/projects/?status=planned").text
+    assert "Planned one" not in visitor.get("/projects/?status=paused").text
+
+
+def test_a_page_asked_with_a_value_that_is_not_valid_is_not_kept(
+    intervention_factory, visitor, django_assert_max_num_queries
+):
+    intervention_factory()
+    visitor.get("/interventions/?evidence=junk")
+    with django_assert_max_num_queries(100) as made:
+        visitor.get("/interventions/?evidence=junk")
+    assert len(made.captured_queries) > 0
+
+
+def test_a_made_up_session_cookie_is_served_the_cached_page(
+    project_factory, visitor, django_assert_num_queries
+):
+    project = project_factory()
+    visitor.get(project.get_absolute_url())
+    visitor.cookies[settings.SESSION_COOKIE_NAME] = "madeupsessionkey" * 2
+    # One look-up shows the session does not exist; the page itself comes from the cache.
+    with django_assert_num_queries(1):
+        assert visitor.get(project.get_absolute_url()).status_code == 200
+
+
+def test_a_real_session_is_never_served_from_the_cache(project_factory, editor, visitor):
+    project = project_factory(title="As it was")
+    visitor.get(project.get_absolute_url())
+    Project.objects.filter(pk=project.pk).update(title="Renamed without a signal")
+    assert "Renamed without a signal" in editor.get(project.get_absolute_url()).text
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="counts Redis's keys; needs Redis on 127.0.0.1")
+def test_junk_query_strings_do_not_grow_the_cache(project_factory, visitor, settings):
+    redis_url = "redis://127.0.0.1:6379/11"
+    server = redis.Redis.from_url(redis_url)
+    server.flushdb()
+    settings.CACHES = {"default": redis_cache(redis_url)}
+    project_factory()
+    for number in range(200):
+        assert visitor.get(f"/?x={number}").status_code == 200
+        assert visitor.get(f"/sitemap.xml?{number}").status_code == 200
+    pages = [key for key in server.keys("*") if b"page:" in key]
+    assert len(pages) == 2
+
+
+def test_each_process_keeps_a_bounded_number_of_bytes_of_pages():
+    middleware = PublicPageCacheMiddleware(lambda request: None)
+    large = CachedPage(1, time.time() + 60, b"x" * (middleware.LOCAL_PAGE_MAX_BYTES + 1), {})
+    middleware.keep_locally("large", large)
+    assert middleware.local_pages == {}
+    page = CachedPage(1, time.time() + 60, b"x" * middleware.LOCAL_PAGE_MAX_BYTES, {})
+    for number in range(1000):
+        middleware.keep_locally(f"page-{number}", page)
+        assert middleware.local_bytes <= middleware.LOCAL_PAGES_MAX_BYTES
+    assert sum(len(kept.content) for kept in middleware.local_pages.values()) == (
+        middleware.local_bytes
+    )

@@ -119,8 +119,10 @@ def test_a_long_summary_is_shortened_in_the_description(project_factory, visitor
         ("/interventions/?format=html&q=", "/interventions/"),
         (
             "/interventions/?outcome=school-readiness&outcome=crime&min_evidence=3",
-            "/interventions/?outcome=crime&outcome=school-readiness&min_evidence=3",
+            "/interventions/?min_evidence=3&outcome=crime&outcome=school-readiness",
         ),
+        ("/?utm_source=newsletter", "/"),
+        ("/projects/?x=1&status=planned", "/projects/?status=planned"),
     ],
 )
 def test_the_canonical_address_leaves_out_paging_and_empty_values(

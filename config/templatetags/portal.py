@@ -2,8 +2,11 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from config.cache import declared_query
 
 register = template.Library()
 
@@ -25,16 +28,14 @@ JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
-    """The page's address without paging or export parameters, for search engines."""
+    """The page's address for search engines: the parameters its view reads, in their
+    order, without paging, export or empty values, and with the values sorted."""
     request = context["request"]
-    query = request.GET.copy()
-    for name in ("page", "format"):
-        query.pop(name, None)
-    for name in list(query):
-        values = [value for value in query.getlist(name) if value]
-        query.setlist(name, sorted(values))
-        if not values:
-            del query[name]
+    query = QueryDict(mutable=True)
+    for name in declared_query(request) or ():
+        values = sorted(value for value in request.GET.getlist(name) if value)
+        if values and name not in ("page", "format"):
+            query.setlist(name, values)
     suffix = f"?{query.urlencode()}" if query else ""
     return request.build_absolute_uri(request.path) + suffix
 
