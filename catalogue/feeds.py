@@ -1,7 +1,8 @@
-from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+
+from config.addresses import SiteFeed, absolute_url
 
 from .filters import GuidebookFilter
 from .models import Intervention
@@ -9,7 +10,7 @@ from .models import Intervention
 FEED_LENGTH = 30
 
 
-class GuidebookFeed(Feed):
+class GuidebookFeed(SiteFeed):
     """New and changed interventions for any guidebook filter, so a person can follow, say,
     new level 3+ interventions for preventing child maltreatment."""
 
@@ -32,11 +33,13 @@ class GuidebookFeed(Feed):
     def link(self, filterset: GuidebookFilter) -> str:
         query = filterset.data.copy()
         query.pop("format", None)
-        return reverse("catalogue:guidebook") + (f"?{query.urlencode()}" if query else "")
+        return absolute_url(
+            reverse("catalogue:guidebook") + (f"?{query.urlencode()}" if query else "")
+        )
 
     def feed_url(self, filterset: GuidebookFilter) -> str:
         query = filterset.data.urlencode()
-        return reverse("catalogue:guidebook-feed") + (f"?{query}" if query else "")
+        return absolute_url(reverse("catalogue:guidebook-feed") + (f"?{query}" if query else ""))
 
     def items(self, filterset: GuidebookFilter):
         return filterset.qs.order_by("-updated", "pk")[:FEED_LENGTH]

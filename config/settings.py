@@ -8,10 +8,12 @@ DATABASE_URL; a bad value stops the start with a message naming the variable.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +65,19 @@ if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the site's host names.")
+
+# The site's own address, for the full links in pages, feeds, sitemaps and robots.txt:
+# never the Host a request names, which would be kept in cached pages for everyone.
+SITE_URL = os.environ.get(
+    "DJANGO_SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+).rstrip("/")
+if urlsplit(SITE_URL).scheme not in ("http", "https") or not validate_host(
+    urlsplit(SITE_URL).hostname or "", ALLOWED_HOSTS if not DEBUG else ["*"]
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL must be the site's address, such as https://evidence.example.org, "
+        f"on a host DJANGO_ALLOWED_HOSTS names, not {SITE_URL!r}."
+    )
 
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 for origin in CSRF_TRUSTED_ORIGINS:

@@ -1,11 +1,12 @@
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from catalogue.models import ChildOutcome, Intervention
 from projects.models import Organisation, Project
 
+from .addresses import SiteSitemap
 
-class PageSitemap(Sitemap):
+
+class PageSitemap(SiteSitemap):
     """The site's own pages that are not records."""
 
     def items(self) -> list[str]:
@@ -22,7 +23,7 @@ class PageSitemap(Sitemap):
         return reverse(name)
 
 
-class ProjectSitemap(Sitemap):
+class ProjectSitemap(SiteSitemap):
     def items(self):
         return Project.objects.published().only("slug", "updated").order_by("pk")
 
@@ -30,7 +31,7 @@ class ProjectSitemap(Sitemap):
         return project.updated
 
 
-class InterventionSitemap(Sitemap):
+class InterventionSitemap(SiteSitemap):
     def items(self):
         return Intervention.objects.published().only("slug", "updated").order_by("pk")
 
@@ -38,12 +39,12 @@ class InterventionSitemap(Sitemap):
         return intervention.updated
 
 
-class OutcomeSitemap(Sitemap):
+class OutcomeSitemap(SiteSitemap):
     def items(self):
         return ChildOutcome.objects.all()
 
 
-class PartnerSitemap(Sitemap):
+class PartnerSitemap(SiteSitemap):
     def items(self):
         return Organisation.objects.with_published_projects().only("slug").order_by("pk")
 

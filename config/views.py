@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from catalogue.models import ChildOutcome, Intervention
 from projects.models import Organisation, Project
 
+from .addresses import absolute_url
 from .cache import reads_query
 from .search import highlight
 
@@ -43,7 +44,7 @@ class RobotsView(TemplateView):
     query_parameters = ()
 
     def get_context_data(self, **kwargs):
-        sitemap_url = self.request.build_absolute_uri(reverse("sitemap"))
+        sitemap_url = absolute_url(reverse("sitemap"))
         return super().get_context_data(sitemap_url=sitemap_url, **kwargs)
 
 

@@ -1,13 +1,14 @@
-from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+
+from config.addresses import SiteFeed, absolute_url
 
 from .models import Project
 
 FEED_LENGTH = 30
 
 
-class ProjectFeed(Feed):
+class ProjectFeed(SiteFeed):
     """New and changed research projects, most recently changed first."""
 
     feed_type = Atom1Feed
@@ -16,7 +17,10 @@ class ProjectFeed(Feed):
     subtitle = "Research projects of What Works for Children and Families, newest changes first."
 
     def link(self) -> str:
-        return reverse("projects:project-list")
+        return absolute_url(reverse("projects:project-list"))
+
+    def feed_url(self) -> str:
+        return absolute_url(reverse("projects:project-feed"))
 
     def items(self):
         return Project.objects.published().order_by("-updated", "pk")[:FEED_LENGTH]

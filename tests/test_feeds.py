@@ -5,6 +5,7 @@ import datetime
 import xml.etree.ElementTree as ElementTree
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +15,8 @@ from ratings.scales import EvidenceRating
 from tests.pages import main, parse
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-SITE = "http://testserver"
+# Full addresses are built from the configured site address, whatever the Host.
+SITE = settings.SITE_URL
 
 
 def read_feed(response) -> ElementTree.Element:

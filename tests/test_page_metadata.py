@@ -4,11 +4,13 @@ Open Graph tags on every page, and schema.org JSON-LD on the record pages."""
 import json
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.pages import Node, parse
 
-SITE = "http://testserver"
+# Full addresses are built from the configured site address, whatever the Host.
+SITE = settings.SITE_URL
 
 
 def meta(page: Node, **attrs: str) -> str:

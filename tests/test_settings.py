@@ -27,6 +27,9 @@ CONFIG_VARIABLES = [
     "DJANGO_SECURE_SSL_REDIRECT",
     "DJANGO_BEHIND_TLS_PROXY",
     "DJANGO_HSTS_SECONDS",
+    "DJANGO_SITE_URL",
+    "DJANGO_REDIS_TIMEOUT",
+    "DJANGO_REDIS_RETRY_SECONDS",
 ]
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
@@ -95,6 +98,9 @@ def test_settings_load_with_production_configuration():
         ({"REDIS_URL": "cache.example.org:6379"}, "REDIS_URL"),
         ({"DJANGO_CONN_MAX_AGE": "a minute"}, "DJANGO_CONN_MAX_AGE"),
         ({"DJANGO_ADMIN_URL": "/editors"}, "DJANGO_ADMIN_URL"),
+        ({**PRODUCTION, "DJANGO_SITE_URL": "https://elsewhere.example"}, "DJANGO_SITE_URL"),
+        ({"DJANGO_SITE_URL": "evidence.example.org"}, "DJANGO_SITE_URL"),
+        ({"DJANGO_REDIS_TIMEOUT": "soon"}, "DJANGO_REDIS_TIMEOUT"),
     ],
     ids=lambda value: (
         "-".join(f"{k}={v[:12]}" for k, v in value.items()) if isinstance(value, dict) else value

@@ -3,12 +3,14 @@
 import xml.etree.ElementTree as ElementTree
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from projects.models import Project
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-SITE = "http://testserver"
+# Full addresses are built from the configured site address, whatever the Host.
+SITE = settings.SITE_URL
 
 
 def sitemap_urls(client) -> dict[str, str | None]:

@@ -6,6 +6,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from config.addresses import absolute_url
 from config.cache import declared_query
 
 register = template.Library()
@@ -37,7 +38,7 @@ def canonical_url(context) -> str:
         if values and name not in ("page", "format"):
             query.setlist(name, values)
     suffix = f"?{query.urlencode()}" if query else ""
-    return request.build_absolute_uri(request.path) + suffix
+    return absolute_url(request.path) + suffix
 
 
 @register.simple_tag(takes_context=True)
@@ -46,7 +47,7 @@ def structured_data(context, record) -> str:
     data = {
         "@context": "https://schema.org",
         **{key: value for key, value in record.structured_data().items() if value},
-        "url": context["request"].build_absolute_uri(record.get_absolute_url()),
+        "url": absolute_url(record.get_absolute_url()),
     }
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(

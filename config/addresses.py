@@ -1,0 +1,32 @@
+"""Absolute addresses of the site's pages, built from the configured site address
+(DJANGO_SITE_URL), never from the Host a request names: they end up in cached pages,
+feeds and sitemaps that every later visitor is served."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.syndication.views import Feed
+
+
+def absolute_url(path: str) -> str:
+    """The full address of a path of this site."""
+    return settings.SITE_URL + path
+
+
+class SiteSitemap(Sitemap):
+    """A sitemap whose locations are on the configured site address."""
+
+    def get_protocol(self, protocol=None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class SiteFeed(Feed):
+    """A feed whose links are on the configured site address. Its `link` and `feed_url`
+    give full addresses too, which Django then leaves as they are."""
+
+    def item_link(self, item) -> str:
+        return absolute_url(item.get_absolute_url())
