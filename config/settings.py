@@ -207,10 +207,19 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# After five failed logins from one address, or for one account, wait 15 minutes.
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For: 1 behind the
+# nginx of deploy/, 2 with a load balancer in front of that. The visitor's address is read
+# from there (config.clients), for login throttling and the limits on costly requests.
+PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"DJANGO_PROXY_COUNT cannot be negative, not {PROXY_COUNT}.")
+
+# After five failed logins for one account from one address, that pair waits 15 minutes.
+# Locking an account from every address would let anyone lock out its editor.
 AXES_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("DJANGO_LOGIN_COOLOFF_MINUTES", "15"))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
