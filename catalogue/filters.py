@@ -9,11 +9,10 @@ from django import forms
 from django.db.models import Count
 
 from config.cache import cached_until_changed
+from config.search import SearchFilter
 from ratings.scales import CostRating, EvidenceRating
 
 from .models import ChildOutcome, Intervention
-
-SEARCH_MAX_LENGTH = 200
 
 EVIDENCE_ORDER = [
     *EvidenceRating.levels(),
@@ -53,15 +52,7 @@ def invalid(kind: str) -> dict:
 
 
 class GuidebookFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label="Search interventions",
-        method="filter_text",
-        max_length=SEARCH_MAX_LENGTH,
-        error_messages={
-            "max_length": f"Search text can be at most {SEARCH_MAX_LENGTH} characters long; "
-            "shorten it and search again."
-        },
-    )
+    q = SearchFilter(label="Search interventions", method="filter_text")
     evidence = django_filters.TypedMultipleChoiceFilter(
         label="Evidence rating",
         choices=[(rating.code, rating.description) for rating in EVIDENCE_ORDER],

@@ -10,7 +10,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from config.fields import MultipleChoiceField
 from config.models import TimeStampedModel
-from config.search import ranked
+from config.search import ranked, search_words
 from config.text import render_markdown
 from editors.changes import Change, public_changes
 from editors.models import VersionedModel
@@ -190,7 +190,7 @@ class InterventionQuerySet(models.QuerySet):
     def search(self, text: str) -> "InterventionQuerySet":
         """Interventions whose name, summary, description or provider contain every word."""
         queryset = self
-        for word in text.split():
+        for word in search_words(text):
             queryset = queryset.filter(
                 Q(name__icontains=word)
                 | Q(summary__icontains=word)

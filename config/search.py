@@ -5,8 +5,11 @@ import re
 from functools import reduce
 from operator import add
 
+import django_filters
+from django import forms
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Concat
@@ -18,6 +21,49 @@ WEIGHT_SCORES = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
 # Markers PostgreSQL puts around matches; they cannot occur in text an editor types.
 START, STOP = "\x02", "\x03"
 EXCERPT_LENGTH = 240
+
+# What one search may ask for: every word is another pass over an index, or over the table.
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 10
+
+
+class SearchField(forms.CharField):
+    """Search text, at most SEARCH_MAX_LENGTH characters in SEARCH_MAX_WORDS words."""
+
+    default_error_messages = {
+        "max_length": f"Search text can be at most {SEARCH_MAX_LENGTH} characters long; "
+        "shorten it and search again.",
+        "too_many_words": f"Search with at most {SEARCH_MAX_WORDS} words; "
+        "leave out the less telling ones and search again.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=SEARCH_MAX_LENGTH, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if len(search_words(value)) > SEARCH_MAX_WORDS:
+            raise ValidationError(self.error_messages["too_many_words"], code="too_many_words")
+
+
+def search_words(text: str) -> list[str]:
+    """The different words of text, in order and in lower case (matching ignores case):
+    a repeated word asks for nothing more."""
+    return list(dict.fromkeys(word.casefold() for word in text.split()))
+
+
+class SearchFilter(django_filters.CharFilter):
+    """A FilterSet's search text, bounded as the site search's is."""
+
+    field_class = SearchField
+
+
+def word_matches(fields: dict[str, str], word: str) -> Q:
+    """Rows with word in any of these fields: from the stored search document on
+    PostgreSQL, whose GIN index finds them, and by plain matching elsewhere."""
+    if connection.vendor == "postgresql":
+        return Q(search_document=SearchQuery(word, config="english", search_type="plain"))
+    return reduce(lambda q, field: q | Q(**{f"{field}__icontains": word}), fields, Q())
 
 
 def search_vector(weights: dict[str, str]) -> SearchVector:
@@ -111,7 +157,7 @@ def ranked(
             )
             .order_by("-rank", "pk")
         )
-    words = text.split()
+    words = search_words(text)
     for word in words:
         queryset = queryset.filter(
             reduce(lambda q, field: q | Q(**{f"{field}__icontains": word}), weights, Q())

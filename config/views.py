@@ -13,7 +13,7 @@ from projects.models import Organisation, Project
 
 from .addresses import absolute_url
 from .cache import reads_query
-from .search import highlight
+from .search import SearchField, highlight
 
 LATEST_PROJECTS_ON_HOME = 3
 
@@ -48,21 +48,12 @@ class RobotsView(TemplateView):
         return super().get_context_data(sitemap_url=sitemap_url, **kwargs)
 
 
-SEARCH_MAX_LENGTH = 200
 RESULTS_PER_KIND = 100
 RESULTS_PER_PAGE = 20
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(
-        label="Search the portal",
-        max_length=SEARCH_MAX_LENGTH,
-        required=False,
-        error_messages={
-            "max_length": f"Search text can be at most {SEARCH_MAX_LENGTH} characters long; "
-            "shorten it and search again."
-        },
-    )
+    q = SearchField(label="Search the portal", required=False)
 
 
 @dataclass

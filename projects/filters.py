@@ -1,23 +1,15 @@
 import django_filters
 from django import forms
 
-from .models import Organisation, Project, Status, StudyType, Topic
+from config.search import SearchFilter
 
-SEARCH_MAX_LENGTH = 200
+from .models import Organisation, Project, Status, StudyType, Topic
 
 
 class ProjectFilter(django_filters.FilterSet):
     """The public project list's filters; an invalid value is reported beside its filter."""
 
-    q = django_filters.CharFilter(
-        label="Search projects",
-        method="filter_text",
-        max_length=SEARCH_MAX_LENGTH,
-        error_messages={
-            "max_length": f"Search text can be at most {SEARCH_MAX_LENGTH} characters long; "
-            "shorten it and search again."
-        },
-    )
+    q = SearchFilter(label="Search projects", method="filter_text")
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices,
         widget=forms.CheckboxSelectMultiple,

@@ -16,7 +16,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 from config.cache import cached_until_changed
 from config.fields import MonthField
 from config.models import TimeStampedModel
-from config.search import ranked
+from config.search import ranked, search_words, word_matches
 from config.text import render_markdown
 from editors.changes import Change, public_changes
 from editors.models import VersionedModel
@@ -174,18 +174,15 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> "ProjectQuerySet":
-        """Projects whose title, summary, body or partner names contain every word of text."""
+        """Projects with every word of text in their title, summary or body (found through
+        the site search's index on PostgreSQL) or in a partner's name."""
         queryset = self
-        for word in text.split():
+        for word in search_words(text):
+            # Each found on its own, so that PostgreSQL can read the first from the index.
+            written = Project.objects.filter(word_matches(Project.SEARCH_WEIGHTS, word))
+            partnered = Partnership.objects.filter(organisation__name__icontains=word)
             queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(body__icontains=word)
-                | Exists(
-                    Partnership.objects.filter(
-                        project=OuterRef("pk"), organisation__name__icontains=word
-                    )
-                )
+                Q(pk__in=written.values("pk")) | Q(pk__in=partnered.values("project"))
             )
         return queryset
 

@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Status, StudyType
+from config.search import SEARCH_MAX_WORDS
+from projects.models import Project, Status, StudyType
 from tests.pages import Node, main, parse
 
 LIST_URL = "projects:project-list"
@@ -369,3 +371,25 @@ def test_a_filter_error_is_tied_to_its_control_for_screen_readers(visitor, query
     assert described, "the control with the bad value names no description"
     for target in described:
         assert page.find_all("p", id=target), f"aria-describedby points at missing #{target}"
+
+
+@pytest.mark.parametrize("address", ["/projects/", "/interventions/"])
+def test_a_text_filter_of_too_many_words_is_refused_beside_the_filter(
+    address, project_factory, intervention_factory, visitor
+):
+    project_factory()
+    intervention_factory()
+    response = visitor.get(address, {"q": " ".join("abcdefghijklmnopqrstuvwxyz" * 4)})
+    assert response.status_code == 200
+    assert f"Search with at most {SEARCH_MAX_WORDS} words" in response.text
+
+
+def test_the_text_filter_finds_projects_through_the_search_index(catalogue, visitor):
+    if connection.vendor != "postgresql":
+        pytest.skip("the search index is PostgreSQL's")
+    queryset = Project.objects.published().search("kinship")
+    with connection.cursor() as cursor:
+        # A handful of rows is read fastest without an index; ask whether one could serve.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    assert "Bitmap Index Scan on project_search" in queryset.explain(), queryset.explain()
+    assert [project.title for project in queryset] == ["Kinship care review"]

@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from catalogue.models import Intervention
-from config.search import highlight
+from config.search import SEARCH_MAX_WORDS, highlight
 from projects.models import Project
 from tests.pages import main
 
@@ -186,6 +186,9 @@ def test_an_absurd_query_gets_a_page_not_an_error(
     page = main(response)
     assert page.find("h1").text == "Search"
     assert page.find("input", type="search").attrs["value"].strip() == q.strip()
+    if len(set(q.casefold().split())) > SEARCH_MAX_WORDS:
+        assert f"Search with at most {SEARCH_MAX_WORDS} words" in page.text
+        return
     count = page.find("h2", class_="results-count").text
     assert count.endswith(f"for “{q.strip()}”")
     if count.startswith("0 results"):
@@ -355,3 +358,14 @@ def test_the_guidebook_text_filter_can_use_its_trigram_indexes(column, intervent
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = Intervention.objects.search("kinsh").explain()
     assert f"intervention_{column}_trgm" in plan, plan
+
+
+def test_a_query_of_too_many_words_is_refused_with_a_message_and_no_search(
+    project_factory, visitor, django_assert_max_num_queries
+):
+    project_factory(title="Kinship care study")
+    words = " ".join("abcdefghijklmnop")
+    with django_assert_max_num_queries(0):
+        response = search(visitor, words)
+    assert response.status_code == 200
+    assert f"Search with at most {SEARCH_MAX_WORDS} words" in main(response).text
