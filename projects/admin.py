@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.db import models
 
 from config.fields import MonthField, MonthInput
 from editors.admin import EditorialAdmin
 from editors.autocomplete import SafeAutocompleteMixin
+from editors.filters import ChoicesOnlyFilter, SafeChangeListMixin
 
 from .models import (
     Document,
@@ -33,31 +32,6 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ChoicesOnlyFilter(admin.ChoicesFieldListFilter):
-    """A field's choices, refusing any other value rather than sending it to the database
-    (PostgreSQL fails on a NUL byte in a string)."""
-
-    def queryset(self, request, queryset):
-        allowed = {str(value) for value, _ in self.field.flatchoices}
-        wrong = [value for value in self.lookup_val or [] if value not in allowed]
-        if wrong:
-            raise IncorrectLookupParameters(f"“{wrong[0]}” is not a {self.title}.")
-        return super().queryset(request, queryset)
-
-
-class DateHierarchyChangeList(ChangeList):
-    """The project list, answering a year, month or day beyond the calendar with a message."""
-
-    def get_filters(self, request):
-        try:
-            return super().get_filters(request)
-        except (OverflowError, ValueError) as error:
-            # Django reads the date hierarchy's year, month and day with int() and
-            # datetime() and then reaches for the next one, catching only some of the
-            # errors: a huge year overflows, and year 9999 has no next year.
-            raise IncorrectLookupParameters(error) from error
-
-
 class ResearchQuestionInline(admin.TabularInline):
     model = ResearchQuestion
     fields = ["position", "text"]
@@ -83,7 +57,7 @@ class TopicInline(SafeAutocompleteMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(EditorialAdmin):
+class ProjectAdmin(SafeChangeListMixin, EditorialAdmin):
     list_display = [
         "title",
         "study_type",
@@ -129,9 +103,6 @@ class ProjectAdmin(EditorialAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_overdue()
-
-    def get_changelist(self, request, **kwargs):
-        return DateHierarchyChangeList
 
     @admin.display(boolean=True, ordering="is_overdue")
     def overdue(self, project: Project) -> bool:

@@ -1,14 +1,16 @@
 from django.contrib import admin
 
+from editors.filters import ChoicesOnlyFilter, SafeChangeListMixin
+
 from .models import RatingDefinition
 
 
 @admin.register(RatingDefinition)
-class RatingDefinitionAdmin(admin.ModelAdmin):
+class RatingDefinitionAdmin(SafeChangeListMixin, admin.ModelAdmin):
     """Editors reword definitions; the scale's ratings are fixed in code."""
 
     list_display = ["__str__", "definition"]
-    list_filter = ["scale"]
+    list_filter = [("scale", ChoicesOnlyFilter)]
     readonly_fields = ["scale", "rating"]
     fields = ["scale", "rating", "definition"]
 

@@ -4,11 +4,11 @@ date hierarchy answers a redirect to ?e=1 or the list, never a server error."""
 import datetime
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin.filters import FieldListFilter
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -39,27 +39,6 @@ FILTERED = {
     for model, model_admin in admin.site._registry.items()
     if model_admin.list_filter or model_admin.date_hierarchy
 }
-ON_POSTGRESQL = connection.vendor == "postgresql"
-# Admins outside this change's files that still answer some junk with a server error, for
-# the reasons the projects' admin had: Django's date hierarchy overflows on a year beyond
-# the calendar, and a choices or all-values filter sends a NUL byte on to PostgreSQL.
-STILL_FAILING = {
-    "axes.AccessAttempt": (True, "django-axes' admin: date hierarchy; NUL in path_info"),
-    "axes.AccessFailureLog": (True, "django-axes' admin: date hierarchy; NUL in path_info"),
-    "axes.AccessLog": (True, "django-axes' admin: date hierarchy; NUL in path_info"),
-    "ratings.RatingDefinition": (ON_POSTGRESQL, "ratings/admin.py: NUL in scale__exact"),
-}
-LABELS = [
-    pytest.param(
-        label,
-        marks=[
-            pytest.mark.xfail(STILL_FAILING[label][0], reason=STILL_FAILING[label][1], strict=True)
-        ]
-        if label in STILL_FAILING
-        else [],
-    )
-    for label in sorted(FILTERED)
-]
 
 
 def filter_parameters(model_admin, request) -> list[str]:
@@ -92,7 +71,7 @@ def date_queries(field: str) -> list[dict[str, str]]:
     ]
 
 
-@pytest.mark.parametrize("label", LABELS)
+@pytest.mark.parametrize("label", sorted(FILTERED))
 def test_junk_in_any_filter_parameter_is_never_a_server_error(label, seed, editor):
     model_admin = FILTERED[label]
     opts = model_admin.model._meta
@@ -151,3 +130,21 @@ def test_the_projects_guarded_filters_still_take_their_own_values(
     project_factory(title="Done", status="completed", completed_on=datetime.date(2024, 6, 1))
     response = editor.get(reverse("admin:projects_project_changelist"), query)
     assert sorted(listed(response)) == sorted(titles)
+
+
+@pytest.mark.parametrize(
+    ("query", "usernames"),
+    [
+        ({"path_info": "/admin/login/"}, ["sam"]),
+        ({"attempt_time__year": str(timezone.now().year)}, ["kim", "sam"]),
+    ],
+)
+def test_the_login_records_guarded_filters_still_take_their_own_values(editor, query, usernames):
+    for username, path in [("sam", "/admin/login/"), ("kim", "/accounts/login/")]:
+        AccessAttempt.objects.create(
+            username=username, path_info=path, user_agent="test", failures_since_start=1
+        )
+    response = editor.get(reverse("admin:axes_accessattempt_changelist"), query)
+    assert response.status_code == 200
+    cells = parse(response).find("table", id="result_list").find_all("td", "field-username")
+    assert sorted(cell.text for cell in cells) == usernames
