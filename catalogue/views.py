@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from config.cache import InvalidFiltersNotCachedMixin, reads_query
+from config.cache import InvalidFiltersNotCachedMixin, cached_stream, reads_query
+from config.clients import AddressLimit, released_after, too_many_requests
 from projects.models import Project
 from ratings.models import RatingDefinition, Scale
 
@@ -70,8 +71,21 @@ class GuidebookView(InvalidFiltersNotCachedMixin, FilterView):
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
+        admission = AddressLimit(
+            "guidebook-export",
+            per_minute=settings.EXPORTS_PER_MINUTE,
+            at_once=settings.EXPORTS_AT_ONCE,
+        ).admit(self.request)
+        if admission.refused:
+            return too_many_requests(self.request, admission, "downloads of the guidebook")
+        # One kept copy for each filtered, sorted list, however its query was written.
+        parts = (
+            "guidebook-export",
+            *(sorted(filterset.data.getlist(name)) for name in self.filterset.filters),
+        )
+        lines = cached_stream(parts, lambda: export_lines(filterset.qs))
         response = StreamingHttpResponse(
-            export_lines(filterset.qs), content_type="text/csv; charset=utf-8"
+            released_after(lines, admission.release), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = 'attachment; filename="interventions.csv"'
         return response

@@ -17,6 +17,8 @@ import functools
 import hashlib
 import logging
 import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 from typing import NamedTuple
 
@@ -85,12 +87,56 @@ def announce_change(using: str | None = None) -> None:
 UNTIL_CHANGED_SECONDS = 60 * 60 * 24
 
 
+def parts_key(parts: tuple) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+# A stream larger than this, compressed, is made afresh each time rather than kept.
+STREAM_KEPT_MAX_BYTES = 16 * 1024 * 1024
+STREAM_CHUNK_BYTES = 256 * 1024
+
+
+def cached_stream(parts: tuple, make: Callable[[], Iterable[str]]) -> Iterator[bytes]:
+    """The text make() yields, as UTF-8, kept compressed in the shared cache under parts
+    until the content changes. The first request streams it as it is made and keeps it
+    once the whole of it has been sent; memory stays that of the compressed copy."""
+    try:
+        version = content_version()
+        key = f"{version}:stream:{parts_key(parts)}" if version is not None else None
+        kept = cache.get(key) if key else None
+    except RedisError as error:
+        logger.warning("The cache does not answer; streaming afresh: %s", error)
+        key = kept = None
+    if kept is not None:
+        unpack = zlib.decompressobj()
+        for start in range(0, len(kept), STREAM_CHUNK_BYTES):
+            yield unpack.decompress(kept[start : start + STREAM_CHUNK_BYTES])
+        yield unpack.flush()
+        return
+    pack = zlib.compressobj()
+    packed, size = [], 0
+    for text in make():
+        data = text.encode()
+        yield data
+        if packed is not None:
+            packed.append(pack.compress(data))
+            size += len(packed[-1])
+            if size > STREAM_KEPT_MAX_BYTES:
+                packed = None
+    # Reached only once the whole stream was sent, not when the reader went away.
+    if key and packed is not None:
+        packed.append(pack.flush())
+        try:
+            cache.set(key, b"".join(packed), UNTIL_CHANGED_SECONDS)
+        except RedisError as error:
+            logger.warning("The cache does not answer; the stream is not kept: %s", error)
+
+
 def cached_until_changed(parts: tuple, make, timeout: int = UNTIL_CHANGED_SECONDS):
     """make(), kept in the shared cache under parts until the content changes, or made
     afresh when the cache cannot be reached."""
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     try:
-        return cache.get_or_set(f"{content_version()}:{digest}", make, timeout)
+        return cache.get_or_set(f"{content_version()}:{parts_key(parts)}", make, timeout)
     except RedisError as error:
         logger.warning("The cache does not answer; counting afresh: %s", error)
         return make()

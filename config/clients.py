@@ -6,8 +6,19 @@ site, the address the outermost one saw is that many entries from the end. Entri
 before it are the visitor's to write, so they are never read."""
 
 import ipaddress
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str:
@@ -24,3 +35,82 @@ def client_ip(request) -> str:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return remote
+
+
+# How long a count of running requests is kept: past the longest request, in case a
+# worker dies holding one.
+RUNNING_KEPT_SECONDS = 10 * 60
+
+
+@dataclass
+class Admission:
+    """The answer to a request a limit applies to: refused (and why), or let in, with
+    what to call once it is done."""
+
+    refused: str = ""
+    retry_after: int = 0
+    release: Callable[[], None] = lambda: None
+
+
+class AddressLimit:
+    """At most per_minute requests of one kind a minute from one visitor's address, and at
+    most at_once of them at the same time, counted in the shared cache so that every
+    process agrees. A few greedy clients then cannot take the workers from everyone else.
+
+    While the cache does not answer, requests are let in: the site stays usable."""
+
+    def __init__(self, name: str, *, per_minute: int, at_once: int | None = None):
+        self.name = name
+        self.per_minute = per_minute
+        self.at_once = at_once
+
+    def admit(self, request) -> Admission:
+        address = client_ip(request)
+        now = time.time()
+        minute = f"limit:{self.name}:{address}:{int(now // 60)}"
+        running = f"limit:{self.name}:{address}:running"
+        try:
+            cache.add(minute, 0, timeout=60)
+            if cache.incr(minute) > self.per_minute:
+                return Admission(
+                    refused=f"at most {self.per_minute} a minute",
+                    retry_after=60 - int(now % 60),
+                )
+            if self.at_once is None:
+                return Admission()
+            cache.add(running, 0, timeout=RUNNING_KEPT_SECONDS)
+            if cache.incr(running) > self.at_once:
+                self.leave(running)
+                return Admission(refused=f"at most {self.at_once} at a time", retry_after=10)
+        except (RedisError, ValueError) as error:
+            logger.warning("The limit on %s is not counted: %s", self.name, error)
+            return Admission()
+        return Admission(release=lambda: self.leave(running))
+
+    @staticmethod
+    def leave(running: str) -> None:
+        try:
+            cache.decr(running)
+        except (RedisError, ValueError) as error:
+            logger.warning("A running request was not counted out: %s", error)
+
+
+def released_after(items: Iterable, release: Callable[[], None]) -> Iterator:
+    """items, then release(): at the end of a streamed response, or when it is cut off."""
+    try:
+        yield from items
+    finally:
+        release()
+
+
+def too_many_requests(request, admission: Admission, what: str) -> HttpResponse:
+    """The 429 page, saying how long to wait."""
+    response = render(
+        request,
+        "429.html",
+        {"what": what, "limit": admission.refused, "wait": admission.retry_after},
+        status=429,
+    )
+    response["Retry-After"] = str(admission.retry_after)
+    patch_cache_control(response, private=True)
+    return response

@@ -214,6 +214,12 @@ PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
 if PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"DJANGO_PROXY_COUNT cannot be negative, not {PROXY_COUNT}.")
 
+# What one visitor's address may ask of the costliest pages, before a 429: whole-guidebook
+# downloads a minute and at once, and site searches a minute (cached pages are not counted).
+EXPORTS_PER_MINUTE = envint("DJANGO_EXPORTS_PER_MINUTE", "10")
+EXPORTS_AT_ONCE = envint("DJANGO_EXPORTS_AT_ONCE", "1")
+SEARCHES_PER_MINUTE = envint("DJANGO_SEARCHES_PER_MINUTE", "30")
+
 # After five failed logins for one account from one address, that pair waits 15 minutes.
 # Locking an account from every address would let anyone lock out its editor.
 AXES_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", "5")

@@ -13,6 +13,7 @@ from projects.models import Organisation, Project
 
 from .addresses import absolute_url
 from .cache import reads_query
+from .clients import AddressLimit, too_many_requests
 from .search import SearchField, highlight
 
 LATEST_PROJECTS_ON_HOME = 3
@@ -92,6 +93,10 @@ def search(request):
     """Search the whole portal; an empty or unusable query gets advice, not an error."""
     form = SearchForm(request.GET)
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if text:
+        admission = AddressLimit("search", per_minute=settings.SEARCHES_PER_MINUTE).admit(request)
+        if admission.refused:
+            return too_many_requests(request, admission, "searches")
     results = search_results(text) if text else []
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     response = render(

@@ -37,6 +37,12 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def generous_limits(settings):
+    """Every test's requests come from one address; only tests of the limits meet them."""
+    settings.EXPORTS_PER_MINUTE = settings.EXPORTS_AT_ONCE = settings.SEARCHES_PER_MINUTE = 10_000
+
+
+@pytest.fixture(autouse=True)
 def isolated_files(settings, tmp_path):
     """Keep uploads and static files of each test in its own temporary directory."""
     settings.MEDIA_ROOT = tmp_path / "media"

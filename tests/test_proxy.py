@@ -41,6 +41,7 @@ pytestmark = [
 ]
 
 CSV_EXPORT = "/interventions/?format=csv"
+SITE_URL = "https://127.0.0.1"
 # What gunicorn's access log says of each request: the answer, and what nginx passed on.
 ACCESS_LOG_FORMAT = (
     "%(r)s %(s)s %(B)s for=%({x-forwarded-for}i)s proto=%({x-forwarded-proto}i)s host=%({host}i)s"
@@ -78,6 +79,7 @@ def site(static_root, tmp_path):
         static_root,
         DJANGO_BEHIND_TLS_PROXY="true",
         DJANGO_PROXY_COUNT="1",
+        DJANGO_SITE_URL=SITE_URL,
         # Instance's own --workers and --bind take precedence over the file's. No control
         # socket: its one path in the home directory would be shared with other instances.
         GUNICORN_CMD_ARGS=f"--config deploy/gunicorn.conf.py --no-control-socket"
@@ -137,11 +139,14 @@ class SlowClients:
         self.trickle = trickle
         self.opened = time.monotonic()
         self.sockets = []
-        for _ in range(count):
+        for number in range(count):
             sock = socket.socket()
             # A small window, so that the server waits on the reader rather than filling
             # buffers in the kernel.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            # Each from an address of its own, as different people's are: the site lets one
+            # address download one export at a time.
+            sock.bind((f"127.0.1.{number + 1}", 0))
             sock.connect(address(base))
             sock.sendall(request)
             self.sockets.append(sock)
@@ -318,8 +323,8 @@ def test_nginx_passes_the_host_the_visitors_address_and_its_own_scheme(site):
         headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
     )
     assert status == 200
-    # The host without nginx's port, and plain HTTP, as nginx was asked.
-    assert '<link rel="canonical" href="http://127.0.0.1/projects/">' in html
+    # Full addresses come from the configured site address, whatever the request says.
+    assert f'<link rel="canonical" href="{SITE_URL}/projects/">' in html
     # gunicorn writes its log line just after the answer.
     assert wait_for(lambda: site.requests_served("GET /projects/"), seconds=5)
     [line] = site.requests_served("GET /projects/")
