@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from config.cache import CacheUnavailable
 from editors.admin import EditorialAdmin
 from ratings.scales import EvidenceRating
 
@@ -208,17 +209,23 @@ class InterventionAdmin(EditorialAdmin):
                 request, "That import has expired or was already done; upload the file again."
             )
             return redirect("admin:catalogue_intervention_import")
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+        publish = request.POST.get("publish") == "on" and self.can_publish(request)
         try:
-            with default_storage.open(name, "rb") as handle:
-                data = handle.read()
-            result = import_interventions(
-                data=data,
-                publish=request.POST.get("publish") == "on" and self.can_publish(request),
-                user=request.user,
+            result = import_interventions(data=data, publish=publish, user=request.user)
+        except CacheUnavailable as error:
+            # Nothing was written; the file stays staged, to be confirmed again.
+            context.update(
+                preview=import_interventions(data=data, dry_run=True, user=request.user),
+                token=token,
+                publish=publish,
+                refused=error.message,
+                form=InterventionImportForm(),
             )
-        finally:
-            # Done or failed, the file is not confirmed again.
-            default_storage.delete(name)
+            return TemplateResponse(request, "admin/catalogue/intervention/import.html", context)
+        # Done or refused for its rows, the file is not confirmed again.
+        default_storage.delete(name)
         if not result.ok:
             context["preview"] = result
             context["form"] = InterventionImportForm()

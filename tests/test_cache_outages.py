@@ -10,6 +10,7 @@ import time
 import pytest
 import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
@@ -19,7 +20,7 @@ from config.settings import redis_cache
 from projects.models import Organisation, Project, Status
 from tests.admin_pages import error_messages, form_on, messages, open_form, row_prefix
 from tests.browsing import Browser
-from tests.pages import parse
+from tests.pages import form_data, parse
 from tests.servers import (
     Cable,
     Instance,
@@ -238,3 +239,28 @@ def test_with_redis_cut_off_a_bulk_unpublish_is_refused_and_both_servers_agree(
         cable.pull_out()
         editor_site.stop()
         public_site.stop()
+
+
+def test_an_import_confirmed_while_the_cache_is_away_writes_nothing_and_can_be_confirmed_again(
+    editor, cut_cache, settings
+):
+    url = reverse("admin:catalogue_intervention_import")
+    content = (
+        b"name,slug,summary,evidence_rating,mixed_findings,cost_rating,outcomes\r\n"
+        b"New one,new-one,A new programme.,3,false,2,\r\n"
+    )
+    preview = editor.post(url, {"file": SimpleUploadedFile("new.csv", content)})
+    (confirm,) = [f for f in parse(preview).find_all("form") if f.find_all("input", name="confirm")]
+    working = settings.CACHES
+    cut_cache()
+
+    refused = editor.post(url, {**form_data(confirm), "confirm": "Confirm import"})
+    assert refused.status_code == 200
+    assert NOTHING_SAVED in parse(refused).find("p", class_="errornote").text
+    assert not Intervention.objects.exists()
+
+    settings.CACHES = working
+    (again,) = [f for f in parse(refused).find_all("form") if f.find_all("input", name="confirm")]
+    done = editor.post(url, {**form_data(again), "confirm": "Confirm import"})
+    assert done.status_code == 302
+    assert Intervention.objects.filter(slug="new-one").exists()
