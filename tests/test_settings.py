@@ -30,6 +30,10 @@ CONFIG_VARIABLES = [
     "DJANGO_SITE_URL",
     "DJANGO_REDIS_TIMEOUT",
     "DJANGO_REDIS_RETRY_SECONDS",
+    "DJANGO_PROXY_COUNT",
+    "DJANGO_EXPORTS_PER_MINUTE",
+    "DJANGO_EXPORTS_AT_ONCE",
+    "DJANGO_SEARCHES_PER_MINUTE",
 ]
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
@@ -101,6 +105,8 @@ def test_settings_load_with_production_configuration():
         ({**PRODUCTION, "DJANGO_SITE_URL": "https://elsewhere.example"}, "DJANGO_SITE_URL"),
         ({"DJANGO_SITE_URL": "evidence.example.org"}, "DJANGO_SITE_URL"),
         ({"DJANGO_REDIS_TIMEOUT": "soon"}, "DJANGO_REDIS_TIMEOUT"),
+        ({"DJANGO_PROXY_COUNT": "-1"}, "DJANGO_PROXY_COUNT"),
+        ({"DJANGO_EXPORTS_PER_MINUTE": "lots"}, "DJANGO_EXPORTS_PER_MINUTE"),
     ],
     ids=lambda value: (
         "-".join(f"{k}={v[:12]}" for k, v in value.items()) if isinstance(value, dict) else value
