@@ -212,10 +212,12 @@ class InterventionAdmin(EditorialAdmin):
         with default_storage.open(name, "rb") as handle:
             data = handle.read()
         publish = request.POST.get("publish") == "on" and self.can_publish(request)
+        staged = False
         try:
             result = import_interventions(data=data, publish=publish, user=request.user)
         except CacheUnavailable as error:
             # Nothing was written; the file stays staged, to be confirmed again.
+            staged = True
             context.update(
                 preview=import_interventions(data=data, dry_run=True, user=request.user),
                 token=token,
@@ -224,8 +226,10 @@ class InterventionAdmin(EditorialAdmin):
                 form=InterventionImportForm(),
             )
             return TemplateResponse(request, "admin/catalogue/intervention/import.html", context)
-        # Done or refused for its rows, the file is not confirmed again.
-        default_storage.delete(name)
+        finally:
+            if not staged:
+                # Done or failed, the file is not confirmed again.
+                default_storage.delete(name)
         if not result.ok:
             context["preview"] = result
             context["form"] = InterventionImportForm()
