@@ -138,7 +138,7 @@ def test_hostile_clients_do_not_slow_ordinary_pages_or_grow_the_cache(site):
     )
     assert max(busy) < 1
     assert totals["download"][429] > 0
-    assert totals["junk query"][200] > 100
+    assert set(totals["junk query"]) == {200}
     # The junk shared the entries of / and /sitemap.xml, the long searches were refused,
     # and the site searches kept were those one address may make in a minute.
     assert len(page_keys) <= len(pages) + 2 + production.SEARCHES_PER_MINUTE
