@@ -6,6 +6,7 @@ import email.message
 import http.cookiejar
 import os
 import secrets
+import select
 import selectors
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+CSV_EXPORT = "/interventions/?format=csv"
 
 
 def free_port() -> int:
@@ -254,3 +256,76 @@ class Proxy:
         # SIGTERM: nginx's fast shutdown, which closes the connections it still holds.
         self.process.terminate()
         self.process.wait(timeout=20)
+
+
+def address(base: str) -> tuple[str, int]:
+    host, port = base.removeprefix("http://").split(":")
+    return host, int(port)
+
+
+class SlowClients:
+    """Connections that each send a request, then, once a second, read a few bytes of the
+    answer and send `trickle` more of the request, until the server closes them or the
+    test ends."""
+
+    def __init__(self, base: str, count: int, request: bytes, trickle: bytes = b""):
+        self.trickle = trickle
+        self.opened = time.monotonic()
+        self.sockets = []
+        for number in range(count):
+            sock = socket.socket()
+            # A small window, so that the server waits on the reader rather than filling
+            # buffers in the kernel.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            # Each from an address of its own, as different people's are: the site lets one
+            # address download one export at a time.
+            sock.bind((f"127.0.1.{number + 1}", 0))
+            sock.connect(address(base))
+            sock.sendall(request)
+            self.sockets.append(sock)
+        self.received = dict.fromkeys(self.sockets, 0)
+        self.closed_after: dict[socket.socket, float] = {}
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.keep_going, daemon=True)
+        self.thread.start()
+
+    @property
+    def still_open(self) -> list[socket.socket]:
+        return [sock for sock in self.sockets if sock not in self.closed_after]
+
+    def keep_going(self) -> None:
+        while not self.stopping.wait(1):
+            readable, _, _ = select.select(self.still_open, [], [], 0)
+            for sock in readable:
+                try:
+                    data = sock.recv(16)
+                except OSError:
+                    data = b""
+                self.received[sock] += len(data)
+                if not data:
+                    self.closed_after[sock] = time.monotonic() - self.opened
+            for sock in self.still_open if self.trickle else []:
+                try:
+                    sock.send(self.trickle)
+                except OSError:
+                    self.closed_after[sock] = time.monotonic() - self.opened
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        self.stopping.set()
+        self.thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+
+def slowloris(base: str, count: int = 20) -> SlowClients:
+    """Requests whose headers come a byte a second and never end."""
+    return SlowClients(base, count, b"GET /projects/ HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X")
+
+
+def slow_readers(base: str, count: int = 2) -> SlowClients:
+    """Downloads of the guidebook's CSV export, read 16 bytes a second."""
+    request = f"GET {CSV_EXPORT} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    return SlowClients(base, count, request.encode())
