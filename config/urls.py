@@ -1,11 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from .cache import reads_query
-from .sitemaps import SITEMAPS
-from .views import AccessibilityView, HomeView, RobotsView, search
+from .views import AccessibilityView, HomeView, RobotsView, search, sitemap
 
 admin.site.site_header = "Evidence portal editors"
 admin.site.site_title = "Evidence portal editors"
@@ -15,8 +12,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("search/", search, name="search"),
     path("accessibility/", AccessibilityView.as_view(), name="accessibility"),
-    # Django's sitemap view reads the page number, p, alone.
-    path("sitemap.xml", reads_query("p")(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("", include("projects.urls")),
     path("", include("catalogue.urls")),

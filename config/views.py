@@ -1,12 +1,17 @@
+import logging
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import TemplateView
+from redis.exceptions import RedisError
 
 from catalogue.models import ChildOutcome, Intervention
 from projects.models import Organisation, Project
@@ -15,6 +20,9 @@ from .addresses import absolute_url
 from .cache import reads_query
 from .clients import AddressLimit, too_many_requests
 from .search import SearchField, highlight
+from .sitemaps import SITEMAPS
+
+logger = logging.getLogger(__name__)
 
 LATEST_PROJECTS_ON_HOME = 3
 
@@ -86,6 +94,38 @@ def search_results(text: str) -> list[SearchResult]:
         for row in queryset[:RESULTS_PER_KIND]
     ]
     return sorted(results, key=lambda result: -result.rank)
+
+
+# How long the sitemap is kept, whatever changes: at tens of thousands of records it is
+# the costliest page to make (a second or more), and search engines read it now and then.
+SITEMAP_KEPT_SECONDS = 60 * 60
+
+
+@reads_query("p")
+def sitemap(request):
+    """The sitemap, Django's, kept for an hour rather than until the content changes."""
+    try:
+        page = int(request.GET.get("p", "1"))
+    except ValueError:
+        raise Http404("There is no such page of the sitemap.") from None
+    key = f"sitemap:{page}"
+    try:
+        kept = cache.get(key)
+    except RedisError:
+        kept = None
+    if kept is None:
+        made = sitemap_views.sitemap(request, SITEMAPS)
+        made.render()
+        kept = (made.content, made.get("Last-Modified"))
+        try:
+            cache.set(key, kept, SITEMAP_KEPT_SECONDS)
+        except RedisError as error:
+            logger.warning("The cache does not answer; the sitemap is not kept: %s", error)
+    content, modified = kept
+    response = HttpResponse(content, content_type="application/xml")
+    if modified:
+        response["Last-Modified"] = modified
+    return response
 
 
 @reads_query("q", "page")

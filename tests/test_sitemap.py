@@ -90,3 +90,24 @@ def test_robots_txt_names_the_sitemap(visitor, db):
     assert "User-agent: *" in lines
     # Search result pages are endless variations of the same records.
     assert f"Disallow: {reverse('search')}" in lines
+
+
+def test_the_sitemap_is_kept_for_an_hour_whatever_changes(
+    project_factory, visitor, django_assert_num_queries
+):
+    """At tens of thousands of records the sitemap takes a second or more to make: an
+    editor's every save must not make every crawler's next request pay for it."""
+    kept = project_factory(title="Listed before")
+    first = visitor.get("/sitemap.xml").text
+    assert kept.get_absolute_url() in first
+    added = project_factory(title="Added since")
+    with django_assert_num_queries(0):
+        again = visitor.get("/sitemap.xml?p=01")
+    assert again.text == first
+    assert added.get_absolute_url() not in again.text
+
+
+@pytest.mark.parametrize("page", ["x", "0", "-1", "99", "1.5", "9" * 30])
+def test_a_page_of_the_sitemap_that_does_not_exist_is_404(page, project_factory, visitor):
+    project_factory()
+    assert visitor.get("/sitemap.xml", {"p": page}).status_code == 404
