@@ -20,6 +20,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,14 @@ def free_port() -> int:
 def redis_is_up() -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+def set_production_password(user, password: str) -> None:
+    """Give user a password hashed as gunicorn in production mode hashes: the tests' own
+    fast hasher is unknown to it."""
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(password, hasher.salt())
+    user.save(update_fields=["password"])
 
 
 def shared_database_url(host: str | None = None, port: int | None = None) -> str:

@@ -11,7 +11,6 @@ import re
 import pytest
 import redis
 from django.conf import settings
-from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.urls import reverse
@@ -25,6 +24,7 @@ from tests.servers import (
     collect_static,
     production_environment,
     redis_is_up,
+    set_production_password,
     shared_database_url,
 )
 
@@ -68,13 +68,12 @@ def site(request, tmp_path, static_root):
 
 def account(user_factory, username: str, **fields):
     user = user_factory(username=username, **fields)
-    # Hashed as the running site hashes: gunicorn does not use the tests' fast hasher.
     if connection.vendor == "postgresql":
-        hasher = PBKDF2PasswordHasher()
-        user.password = hasher.encode(PASSWORD, hasher.salt())
+        set_production_password(user, PASSWORD)
     else:
-        user.password = make_password(PASSWORD)
-    user.save(update_fields=["password"])
+        # Django's live server runs in the tests' process, with their fast hasher.
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
     return user
 
 

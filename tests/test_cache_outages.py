@@ -9,7 +9,6 @@ import time
 
 import pytest
 import redis
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -28,6 +27,7 @@ from tests.servers import (
     free_port,
     production_environment,
     redis_is_up,
+    set_production_password,
     shared_database_url,
 )
 
@@ -217,9 +217,7 @@ def test_with_redis_cut_off_a_bulk_unpublish_is_refused_and_both_servers_agree(
         project = project_factory(title="Still public")
         assert "Still public" in public_site.get(project.get_absolute_url())
         user = user_factory(username="editor", is_staff=True, is_superuser=True)
-        hasher = PBKDF2PasswordHasher()
-        user.password = hasher.encode("a long and unguessable password", hasher.salt())
-        user.save(update_fields=["password"])
+        set_production_password(user, "a long and unguessable password")
         editor = Browser(editor_site.base)
         editor.log_in("/admin/", "editor", "a long and unguessable password")
         changelist = reverse("admin:projects_project_changelist")

@@ -4,7 +4,6 @@ Redis, and an editor's change made through one is on the very next page from the
 import re
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from projects.models import Status
@@ -14,6 +13,7 @@ from tests.servers import (
     collect_static,
     production_environment,
     redis_is_up,
+    set_production_password,
     shared_database_url,
 )
 
@@ -52,9 +52,7 @@ def test_an_edit_through_one_instance_shows_at_once_through_the_other(
     editor_host, public_host = instances
     project = project_factory(title="Shared project", status=Status.IN_PROGRESS)
     editor = user_factory(username="editor", is_staff=True, is_superuser=True)
-    # Hashed as production hashes it: the tests' own fast hasher is unknown to gunicorn.
-    editor.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-    editor.save(update_fields=["password"])
+    set_production_password(editor, PASSWORD)
     url = f"/projects/{project.slug}/"
     # The public instance has the page in the shared cache.
     assert status_shown(public_host.get(url)).endswith("In progress")
