@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from config.cache import CacheUnavailable
+from core.cache import CacheUnavailable
 from editors.admin import EditorialAdmin
 from ratings.scales import EvidenceRating
 

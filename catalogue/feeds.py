@@ -2,7 +2,7 @@ from django.core.exceptions import BadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from config.addresses import SiteFeed, absolute_url
+from core.addresses import SiteFeed, absolute_url
 
 from .filters import GuidebookFilter
 from .models import Intervention

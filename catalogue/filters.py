@@ -8,8 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Count
 
-from config.cache import cached_until_changed
-from config.search import SearchFilter
+from core.cache import cached_until_changed
+from core.search import SearchFilter
 from ratings.scales import CostRating, EvidenceRating
 
 from .models import ChildOutcome, Intervention

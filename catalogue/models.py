@@ -8,10 +8,10 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from config.fields import MultipleChoiceField
-from config.models import TimeStampedModel
-from config.search import ranked, search_words
-from config.text import render_markdown
+from core.fields import MultipleChoiceField
+from core.models import TimeStampedModel
+from core.search import ranked, search_words
+from core.text import render_markdown
 from editors.changes import Change, public_changes
 from editors.models import VersionedModel
 from ratings.scales import CostRating, EvidenceRating
@@ -286,7 +286,7 @@ class Intervention(VersionedModel, TimeStampedModel):
     )
 
     # The weighted text the site search matches and ranks, kept by a PostgreSQL trigger
-    # (see config.search.add_search_document); unused, and left empty, on SQLite.
+    # (see core.search.add_search_document); unused, and left empty, on SQLite.
     search_document = SearchVectorField(null=True, editable=False)
 
     objects = InterventionQuerySet.as_manager()

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from config.cache import announce_change
+from core.cache import announce_change
 
 from .models import ChildOutcome, Intervention, OutcomeEvidence
 from .spreadsheet import LIST_COLUMNS, RowError, read_csv

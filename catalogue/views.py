@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from config.cache import InvalidFiltersNotCachedMixin, cached_stream, reads_query
-from config.clients import AddressLimit, released_after, too_many_requests
+from core.cache import InvalidFiltersNotCachedMixin, cached_stream, reads_query
+from core.clients import AddressLimit, released_after, too_many_requests
 from projects.models import Project
 from ratings.models import RatingDefinition, Scale
 

@@ -101,16 +101,17 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "axes",
-    "config",
+    "core",
     "ratings",
     "catalogue",
     "projects",
     "editors",
+    "portal",
 ]
 
 MIDDLEWARE = [
     # /healthz and /readyz, answered before anything else looks at the request.
-    "config.health.HealthCheckMiddleware",
+    "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Security headers for every response, cached pages and static files included.
     "csp.middleware.CSPMiddleware",
@@ -119,7 +120,7 @@ MIDDLEWARE = [
     # ETags, and 304 answers to a revisit whose page has not changed.
     "django.middleware.http.ConditionalGetMiddleware",
     # Anonymous visitors' pages come from the cache, before sessions are looked at.
-    "config.cache.PublicPageCacheMiddleware",
+    "core.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,7 +128,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A change the cache cannot be told of is refused with a page saying nothing was saved.
-    "config.cache.RefusedChangeMiddleware",
+    "core.cache.RefusedChangeMiddleware",
     # Records which editor made each change in the history.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Throttles repeated failed logins; it must come last.
@@ -183,7 +184,7 @@ REDIS_RETRY_SECONDS = envfloat("DJANGO_REDIS_RETRY_SECONDS", "5")
 def redis_cache(location: str) -> dict:
     """The shared cache's settings for the Redis at location."""
     return {
-        "BACKEND": "config.cache.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": location,
         "OPTIONS": {
             "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
@@ -209,7 +210,7 @@ AUTHENTICATION_BACKENDS = [
 
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For: 1 behind the
 # nginx of deploy/, 2 with a load balancer in front of that. The visitor's address is read
-# from there (config.clients), for login throttling and the limits on costly requests.
+# from there (core.clients), for login throttling and the limits on costly requests.
 PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
 if PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"DJANGO_PROXY_COUNT cannot be negative, not {PROXY_COUNT}.")
@@ -225,7 +226,7 @@ SEARCHES_PER_MINUTE = envint("DJANGO_SEARCHES_PER_MINUTE", "30")
 AXES_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("DJANGO_LOGIN_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

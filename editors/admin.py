@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db import router, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.cache import CacheUnavailable
+from core.cache import CacheUnavailable
 
 from .autocomplete import SafeAutocompleteMixin
 from .forms import VersionedChangelistForm, VersionedModelForm

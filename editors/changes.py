@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from config.fields import MonthField
+from core.fields import MonthField
 
 # The history rows read for one change log; older changes are rarely of interest.
 HISTORY_LIMIT = 200

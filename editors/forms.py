@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from config.cache import CacheUnavailable, check_cache
+from core.cache import CacheUnavailable, check_cache
 
 from .changes import format_value
 

@@ -2,7 +2,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from config.cache import announce_change
+from core.cache import announce_change
 
 
 def set_published(*, queryset: models.QuerySet, published: bool, user) -> int:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from config.fields import MonthField, MonthInput
+from core.fields import MonthField, MonthInput
 from editors.admin import EditorialAdmin
 from editors.autocomplete import SafeAutocompleteMixin
 from editors.filters import ChoicesOnlyFilter, SafeChangeListMixin

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from config.addresses import SiteFeed, absolute_url
+from core.addresses import SiteFeed, absolute_url
 
 from .models import Project
 

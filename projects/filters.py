@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from config.search import SearchFilter
+from core.search import SearchFilter
 
 from .models import Organisation, Project, Status, StudyType, Topic
 

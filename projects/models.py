@@ -13,11 +13,11 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from config.cache import cached_until_changed
-from config.fields import MonthField
-from config.models import TimeStampedModel
-from config.search import ranked, search_words, word_matches
-from config.text import render_markdown
+from core.cache import cached_until_changed
+from core.fields import MonthField
+from core.models import TimeStampedModel
+from core.search import ranked, search_words, word_matches
+from core.text import render_markdown
 from editors.changes import Change, public_changes
 from editors.models import VersionedModel
 
@@ -281,7 +281,7 @@ class Project(VersionedModel, TimeStampedModel):
     )
 
     # The weighted text the site search matches and ranks, kept by a PostgreSQL trigger
-    # (see config.search.add_search_document); unused, and left empty, on SQLite.
+    # (see core.search.add_search_document); unused, and left empty, on SQLite.
     search_document = SearchVectorField(null=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()

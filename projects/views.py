@@ -7,7 +7,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from catalogue.models import Intervention
-from config.cache import InvalidFiltersNotCachedMixin
+from core.cache import InvalidFiltersNotCachedMixin
 
 from .filters import ProjectFilter
 from .models import Document, Organisation, Partnership, Project, Role

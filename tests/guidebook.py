@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from django.urls import resolve, reverse
 
 from catalogue.models import Intervention, OutcomeEvidence
-from config.cache import bump_content_version
+from core.cache import bump_content_version
 from ratings.scales import CostRating, EvidenceRating
 from tests.factories import ChildOutcomeFactory, InterventionFactory
 from tests.pages import Node, main

@@ -8,7 +8,7 @@ from tests.pages import main, parse
 
 
 def test_the_statement_says_what_the_site_aims_for_and_how_it_is_tested(visitor, db):
-    response = visitor.get(reverse("accessibility"))
+    response = visitor.get(reverse("portal:accessibility"))
     assert response.status_code == 200
     page = main(response)
     assert page.find("h1").text == "Accessibility statement"
@@ -24,20 +24,26 @@ def test_the_statement_says_what_the_site_aims_for_and_how_it_is_tested(visitor,
 
 def test_the_statement_gives_the_address_to_report_a_problem_to(settings, visitor, db):
     settings.CONTACT_EMAIL = "access@example.org"
-    page = main(visitor.get(reverse("accessibility")))
+    page = main(visitor.get(reverse("portal:accessibility")))
     assert page.links()["access@example.org"] == "mailto:access@example.org"
 
 
 def test_without_an_address_the_statement_still_reads_as_a_sentence(settings, visitor, db):
     settings.CONTACT_EMAIL = ""
-    page = main(visitor.get(reverse("accessibility")))
+    page = main(visitor.get(reverse("portal:accessibility")))
     assert "mailto:" not in str(page.links().values())
     assert "tell us, saying which page and what went wrong" in page.text
 
 
 @pytest.mark.parametrize(
-    "url", [reverse("home"), reverse("catalogue:guidebook"), reverse("search"), "/no-such-page/"]
+    "url",
+    [
+        reverse("portal:home"),
+        reverse("catalogue:guidebook"),
+        reverse("portal:search"),
+        "/no-such-page/",
+    ],
 )
 def test_every_page_links_to_the_statement_from_its_footer(url, visitor, db):
     footer = parse(visitor.get(url)).find("footer", class_="site-footer")
-    assert footer.links()["Accessibility statement"] == reverse("accessibility")
+    assert footer.links()["Accessibility statement"] == reverse("portal:accessibility")

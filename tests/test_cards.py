@@ -59,7 +59,7 @@ def projects(project_factory, organisation_factory):
 
 
 PROJECT_PAGES = {
-    "home": lambda subject: reverse("home"),
+    "home": lambda subject: reverse("portal:home"),
     "project list": lambda subject: reverse("projects:project-list"),
     "partner page": lambda subject: reverse("projects:partner-detail", args=["refuge"]),
 }

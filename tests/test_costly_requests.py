@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Intervention
-from config.cache import cached_stream
+from core.cache import cached_stream
 
 
 def download(client: Client, query: str = "") -> bytes:

@@ -34,12 +34,12 @@ urlpatterns = [
 
 def assert_offers_search_and_a_way_home(page: Node) -> None:
     form = page.find("main").find("form", role="search")
-    assert form.attrs["action"] == reverse("search")
+    assert form.attrs["action"] == reverse("portal:search")
     assert form.attrs["method"] == "get"
     box = form.find("input", type="search")
     assert box.attrs["name"] == "q"
     assert form.find("label", **{"for": box.attrs["id"]}).text == "Search the portal"
-    assert page.find("main").links()["Go to the home page"] == reverse("home")
+    assert page.find("main").links()["Go to the home page"] == reverse("portal:home")
 
 
 def assert_in_the_sites_style(page: Node) -> None:

@@ -59,7 +59,7 @@ def test_project_feed_entries_link_to_the_project_and_say_what_it_is(project_fac
 
 
 def test_every_page_tells_feed_readers_about_the_project_feed(visitor, db):
-    for url in (reverse("home"), reverse("projects:project-list"), reverse("search")):
+    for url in (reverse("portal:home"), reverse("projects:project-list"), reverse("portal:search")):
         links = parse(visitor.get(url)).find_all("link", rel="alternate")
         assert reverse("projects:project-feed") in [link.attrs["href"] for link in links], url
 
@@ -182,8 +182,8 @@ def test_an_invalid_filter_in_the_feed_is_a_400_on_the_sites_page(query, guidebo
     assert response.status_code == 400
     page = main(response)
     assert page.find("h1").text == "We could not understand that request"
-    assert page.find("form", role="search").attrs["action"] == reverse("search")
-    assert page.links()["Go to the home page"] == reverse("home")
+    assert page.find("form", role="search").attrs["action"] == reverse("portal:search")
+    assert page.links()["Go to the home page"] == reverse("portal:home")
 
 
 def test_the_feed_link_leaves_out_a_filter_the_page_could_not_apply(guidebook, visitor):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import Intervention, OutcomeEvidence
-from config.cache import bump_content_version
+from core.cache import bump_content_version
 from projects.models import Project
 from tests.factories import InterventionFactory, ProjectFactory
 from tests.guidebook import guidebook_url

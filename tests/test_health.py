@@ -26,7 +26,7 @@ def test_readyz_reports_the_database_and_the_cache(client, db):
 def point_the_cache_nowhere(settings) -> None:
     # Nothing listens on port 9 (discard) on the test machines.
     settings.CACHES = {
-        "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
     }
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from config.clients import client_ip
+from core.clients import client_ip
 from tests.factories import EDITOR_PASSWORD
 from tests.pages import form_data, main, parse
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from catalogue.models import Intervention
 from catalogue.services import import_interventions
-from config.cache import CachedPage, PublicPageCacheMiddleware, content_version
 from config.settings import redis_cache
+from core.cache import CachedPage, PublicPageCacheMiddleware, content_version
 from projects.models import Project, Status
 from tests.pages import main, parse
 from tests.servers import (

@@ -62,13 +62,13 @@ def records(
 def public_pages(records) -> list[str]:
     project = records["project"]
     return [
-        reverse("home"),
+        reverse("portal:home"),
         reverse("projects:project-list"),
         reverse("catalogue:guidebook"),
         reverse("catalogue:other-programmes"),
         reverse("ratings:explained"),
-        reverse("search") + "?q=kinship",
-        reverse("accessibility"),
+        reverse("portal:search") + "?q=kinship",
+        reverse("portal:accessibility"),
         reverse("catalogue:compare") + f"?compare={records['intervention'].slug}",
         project.get_absolute_url(),
         reverse("projects:related-list", args=[project.slug]),

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from config.search import SEARCH_MAX_WORDS
+from core.search import SEARCH_MAX_WORDS
 from projects.models import Project, Status, StudyType
 from tests.pages import Node, main, parse
 

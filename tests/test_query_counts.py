@@ -83,9 +83,9 @@ def test_project_list_unfiltered(rich_project, visitor):
 def test_home_page(rich_project, visitor):
     add = lambda count: [rich_project(count) for _ in range(count)]  # noqa: E731
     add(3)
-    few, content = count_queries(visitor, reverse("home"))
+    few, content = count_queries(visitor, reverse("portal:home"))
     add(57)
-    many, _ = count_queries(visitor, reverse("home"))
+    many, _ = count_queries(visitor, reverse("portal:home"))
     assert content.count(b'class="card"') == 3
     assert many == few
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from catalogue.models import Intervention
-from config.search import SEARCH_MAX_WORDS, highlight
+from core.search import SEARCH_MAX_WORDS, highlight
 from projects.models import Project
 from tests.pages import main
 
@@ -16,7 +16,7 @@ postgresql_only = pytest.mark.skipif(
 
 
 def search(client, q, **params):
-    return client.get(reverse("search"), {"q": q, **params})
+    return client.get(reverse("portal:search"), {"q": q, **params})
 
 
 def results(response) -> list[tuple[str, str]]:
@@ -214,7 +214,7 @@ def test_an_empty_query_explains_what_to_type(q, project_factory, visitor):
 
 
 def test_no_query_at_all_explains_what_to_type(visitor, db):
-    response = visitor.get(reverse("search"))
+    response = visitor.get(reverse("portal:search"))
     assert response.status_code == 200
     assert "Type a word or two" in main(response).text
 

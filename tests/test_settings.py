@@ -157,7 +157,9 @@ def test_collectstatic_writes_hashed_and_compressed_css(collected):
 
 def test_pages_link_hashed_css_that_whitenoise_serves_compressed(collected, db):
     client = Client()  # A new client loads the middleware, so whitenoise reads the new files.
-    stylesheet = parse(client.get(reverse("home"))).find("link", rel="stylesheet").attrs["href"]
+    stylesheet = (
+        parse(client.get(reverse("portal:home"))).find("link", rel="stylesheet").attrs["href"]
+    )
     assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", stylesheet)
     response = client.get(stylesheet, HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200

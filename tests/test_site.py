@@ -8,7 +8,7 @@ from tests.pages import parse
 
 
 def test_urls_follow_the_published_contract():
-    assert reverse("home") == "/"
+    assert reverse("portal:home") == "/"
     assert reverse("projects:project-list") == "/projects/"
     assert reverse("projects:project-detail", args=["a-study"]) == "/projects/a-study/"
     assert reverse("projects:related-list", args=["a-study"]) == "/projects/a-study/related/"
@@ -39,7 +39,7 @@ def public_urls(seed, project_factory, document_factory, intervention_factory):
         reverse("catalogue:outcome-detail", args=[outcome]),
         reverse("catalogue:outcome-detail", args=["no-such"]),
         reverse("ratings:explained"),
-        reverse("home"),
+        reverse("portal:home"),
         reverse("projects:project-list"),
         reverse("projects:project-list") + "?status=bogus&topic=no-such&q=" + "x" * 300,
         reverse(
@@ -51,11 +51,11 @@ def public_urls(seed, project_factory, document_factory, intervention_factory):
         ),
         reverse("projects:partner-detail", args=["university-of-greenwich"]),
         reverse("projects:project-detail", args=["no-such-project"]),
-        reverse("search"),
-        reverse("search") + "?q=domestic+abuse",
-        reverse("search") + "?q=zebra",
-        reverse("search") + "?q=" + "x" * 300,
-        reverse("accessibility"),
+        reverse("portal:search"),
+        reverse("portal:search") + "?q=domestic+abuse",
+        reverse("portal:search") + "?q=zebra",
+        reverse("portal:search") + "?q=" + "x" * 300,
+        reverse("portal:accessibility"),
         reverse("catalogue:compare"),
         reverse("catalogue:compare") + f"?compare={intervention.slug}&compare=no-such",
         reverse("catalogue:guidebook-feed") + "?min_evidence=7",
@@ -74,7 +74,7 @@ def test_every_public_page_has_exactly_one_h1_and_a_title(public_urls, persona, 
 
 
 def test_pages_are_readable_on_a_phone(visitor, db):
-    viewport = parse(visitor.get(reverse("home"))).find("meta", name="viewport")
+    viewport = parse(visitor.get(reverse("portal:home"))).find("meta", name="viewport")
     assert "width=device-width" in viewport.attrs["content"]
 
 
@@ -82,5 +82,5 @@ def test_page_not_found_offers_a_way_back(visitor, db):
     response = visitor.get(reverse("projects:partner-detail", args=["no-such-partner"]))
     assert response.status_code == 404
     links = parse(response).find("main").links()
-    assert links["Go to the home page"] == reverse("home")
+    assert links["Go to the home page"] == reverse("portal:home")
     assert links["browse research projects"] == reverse("projects:project-list")

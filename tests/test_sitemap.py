@@ -15,7 +15,7 @@ SITE = settings.SITE_URL
 
 def sitemap_urls(client) -> dict[str, str | None]:
     """Map each address in the sitemap to its last-modified date, if it has one."""
-    response = client.get(reverse("sitemap"))
+    response = client.get(reverse("portal:sitemap"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     root = ElementTree.fromstring(response.content)
@@ -58,15 +58,15 @@ def test_sitemap_leaves_out_drafts_and_partners_of_drafts_only(records, visitor)
 def test_sitemap_lists_the_sites_own_pages(visitor, db):
     urls = sitemap_urls(visitor)
     for name in (
-        "home",
+        "portal:home",
         "projects:project-list",
         "catalogue:guidebook",
         "ratings:explained",
         "catalogue:other-programmes",
-        "accessibility",
+        "portal:accessibility",
     ):
         assert SITE + reverse(name) in urls, name
-    assert SITE + reverse("search") not in urls
+    assert SITE + reverse("portal:search") not in urls
 
 
 def test_sitemap_gives_the_date_a_record_last_changed(records, visitor):
@@ -82,14 +82,14 @@ def test_every_seed_project_is_in_the_sitemap(seed, visitor):
 
 
 def test_robots_txt_names_the_sitemap(visitor, db):
-    response = visitor.get(reverse("robots"))
+    response = visitor.get(reverse("portal:robots"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
-    assert f"Sitemap: {SITE}{reverse('sitemap')}" in lines
+    assert f"Sitemap: {SITE}{reverse('portal:sitemap')}" in lines
     assert "User-agent: *" in lines
     # Search result pages are endless variations of the same records.
-    assert f"Disallow: {reverse('search')}" in lines
+    assert f"Disallow: {reverse('portal:search')}" in lines
 
 
 def test_the_sitemap_is_kept_for_an_hour_whatever_changes(

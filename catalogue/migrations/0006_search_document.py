@@ -7,7 +7,7 @@ Intervention.SEARCH_WEIGHTS when this was written."""
 import django.contrib.postgres.search
 from django.db import migrations
 
-from config.search import add_search_document, remove_search_document
+from core.search import add_search_document, remove_search_document
 
 WEIGHTS = {"name": "A", "summary": "B", "description": "C", "provider": "C"}
 INDEX = "intervention_search"

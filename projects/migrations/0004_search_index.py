@@ -1,13 +1,13 @@
 """The site search's GIN index over projects' weighted text, on PostgreSQL only.
 
 It is made here rather than in Meta.indexes because SQLite has no GIN indexes; the
-expression is the one the search uses (`config.search.search_vector`), so that
+expression is the one the search uses (`core.search.search_vector`), so that
 PostgreSQL can answer a search from the index."""
 
 from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations
 
-from config.search import search_vector
+from core.search import search_vector
 
 WEIGHTS = {"title": "A", "summary": "B", "body": "C"}
 INDEX = GinIndex(search_vector(WEIGHTS), name="project_search")

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from config.text import render_markdown
+from core.text import render_markdown
 
 
 def render(apps, schema_editor):

@@ -7,7 +7,7 @@ Project.SEARCH_WEIGHTS when this was written."""
 import django.contrib.postgres.search
 from django.db import migrations
 
-from config.search import add_search_document, remove_search_document
+from core.search import add_search_document, remove_search_document
 
 WEIGHTS = {"title": "A", "summary": "B", "body": "C"}
 INDEX = "project_search"

@@ -18,7 +18,7 @@ def page_addresses(catalogue) -> dict[str, str]:
     project = Project.objects.get(slug=PROJECT)
     partner = Organisation.objects.get(slug="university-of-greenwich")
     return {
-        "home": reverse("home"),
+        "home": reverse("portal:home"),
         "project list": reverse("projects:project-list"),
         "guidebook": reverse("catalogue:guidebook"),
         "guidebook filtered": reverse("catalogue:guidebook")
@@ -30,14 +30,14 @@ def page_addresses(catalogue) -> dict[str, str]:
         "partner": partner.get_absolute_url(),
         "outcome": reverse("catalogue:outcome-detail", args=["preventing-child-maltreatment"]),
         "ratings": reverse("ratings:explained"),
-        "search results": reverse("search") + "?q=domestic+abuse",
-        "search with nothing found": reverse("search") + "?q=zebra",
-        "search with an error": reverse("search") + "?q=" + "x" * 300,
+        "search results": reverse("portal:search") + "?q=domestic+abuse",
+        "search with nothing found": reverse("portal:search") + "?q=zebra",
+        "search with an error": reverse("portal:search") + "?q=" + "x" * 300,
         "not found": "/no-such-page/",
         "admin login": reverse("admin:login"),
         "compare": reverse("catalogue:compare")
         + f"?compare={catalogue['fnp'].slug}&compare={catalogue['incredible'].slug}",
-        "accessibility statement": reverse("accessibility"),
+        "accessibility statement": reverse("portal:accessibility"),
     }
 
 

@@ -24,7 +24,7 @@ FILTERED = re.compile(r"min_evidence=3&.*outcome=preventing-child-maltreatment")
 def test_a_visitor_goes_from_the_home_page_to_a_project_and_downloads_its_protocol(page, seeded):
     # The seed lists the protocol before its file is ready; the file arrives now.
     Document.objects.get(title=PROTOCOL).file.save("protocol.pdf", ContentFile(PDF_BYTES))
-    page.goto(reverse("home"))
+    page.goto(reverse("portal:home"))
     page.get_by_role("link", name=PROTOCOL_PROJECT).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(PROTOCOL_PROJECT)
     documents = page.get_by_role("region", name="Documents")
@@ -61,7 +61,7 @@ def assert_filters_kept(page) -> None:
 def test_a_visitor_filters_the_guidebook_opens_a_result_and_comes_back_to_the_same_filters(
     page, catalogue
 ):
-    page.goto(reverse("home"))
+    page.goto(reverse("portal:home"))
     page.get_by_role("link", name="Browse the whole guidebook").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Guidebook of interventions")
     assert "Parents Plus" in card_titles(page)
@@ -109,7 +109,7 @@ def tab_to(page, selector: str, limit: int = 250) -> None:
 
 
 def test_the_same_journey_works_with_the_keyboard_alone(page, catalogue):
-    page.goto(reverse("home"))
+    page.goto(reverse("portal:home"))
     # The first Tab reaches the skip link, which shows itself, and Enter moves to the content.
     page.keyboard.press("Tab")
     skip_link = page.get_by_role("link", name="Skip to main content")

@@ -21,21 +21,21 @@ PROJECT = "domestic-abuse-interventions-in-childrens-social-care"
 
 def main_pages(catalogue) -> dict[str, str]:
     return {
-        "home": reverse("home"),
+        "home": reverse("portal:home"),
         "guidebook": reverse("catalogue:guidebook"),
         "project": Project.objects.get(slug=PROJECT).get_absolute_url(),
         "intervention": catalogue["fnp"].get_absolute_url(),
         "project list": reverse("projects:project-list"),
         "outcome": reverse("catalogue:outcome-detail", args=["preventing-child-maltreatment"]),
         "ratings": reverse("ratings:explained"),
-        "search": reverse("search") + "?q=domestic+abuse",
+        "search": reverse("portal:search") + "?q=domestic+abuse",
         "compare": reverse("catalogue:compare")
         + "?"
         + urlencode(
             {"compare": [catalogue[key].slug for key in ("fnp", "incredible", "crime")]}, doseq=True
         ),
         "not found": "/no-such-page/",
-        "accessibility": reverse("accessibility"),
+        "accessibility": reverse("portal:accessibility"),
     }
 
 

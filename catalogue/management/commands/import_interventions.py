@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.services import import_interventions
-from config.cache import CacheUnavailable
+from core.cache import CacheUnavailable
 
 
 class Command(BaseCommand):

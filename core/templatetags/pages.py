@@ -6,8 +6,8 @@ from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from config.addresses import absolute_url
-from config.cache import declared_query
+from core.addresses import absolute_url
+from core.cache import declared_query
 
 register = template.Library()
 

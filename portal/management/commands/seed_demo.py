@@ -20,8 +20,8 @@ from catalogue.models import (
     Intervention,
     OutcomeEvidence,
 )
-from config.cache import announce_change
-from config.text import render_markdown
+from core.cache import announce_change
+from core.text import render_markdown
 from projects.models import (
     Organisation,
     Partnership,

@@ -14,12 +14,12 @@ from django.views.generic import TemplateView
 from redis.exceptions import RedisError
 
 from catalogue.models import ChildOutcome, Intervention
+from core.addresses import absolute_url
+from core.cache import reads_query
+from core.clients import AddressLimit, too_many_requests
+from core.search import SearchField, highlight
 from projects.models import Organisation, Project
 
-from .addresses import absolute_url
-from .cache import reads_query
-from .clients import AddressLimit, too_many_requests
-from .search import SearchField, highlight
 from .sitemaps import SITEMAPS
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class RobotsView(TemplateView):
     query_parameters = ()
 
     def get_context_data(self, **kwargs):
-        sitemap_url = absolute_url(reverse("sitemap"))
+        sitemap_url = absolute_url(reverse("portal:sitemap"))
         return super().get_context_data(sitemap_url=sitemap_url, **kwargs)
 
 

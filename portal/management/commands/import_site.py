@@ -1,4 +1,4 @@
-"""Load a catalogue written by export_catalogue into an empty site: every record, its
+"""Load a catalogue written by export_site into an empty site: every record, its
 history and its document files. It refuses a site that already holds content, so that
 nothing stored is overwritten, and loads all the records or none."""
 
@@ -11,10 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from catalogue.models import Intervention
-from config.cache import CacheUnavailable, announce_change
+from core.cache import CacheUnavailable, announce_change
 from projects.models import Organisation, Project
 
-from .export_catalogue import DATA_FILE, FILES_DIR
+from .export_site import DATA_FILE, FILES_DIR
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, directory: Path, **options):
         data = directory / DATA_FILE
         if not data.is_file():
-            raise CommandError(f"{data} not found: is {directory} an export_catalogue directory?")
+            raise CommandError(f"{data} not found: is {directory} an export_site directory?")
         if any(model.objects.exists() for model in (Project, Intervention, Organisation)):
             raise CommandError(
                 "This site already holds projects, interventions or organisations; "

@@ -1,9 +1,8 @@
 from django.urls import reverse
 
 from catalogue.models import ChildOutcome, Intervention
+from core.addresses import SiteSitemap
 from projects.models import Organisation, Project
-
-from .addresses import SiteSitemap
 
 
 class PageSitemap(SiteSitemap):
@@ -11,12 +10,12 @@ class PageSitemap(SiteSitemap):
 
     def items(self) -> list[str]:
         return [
-            "home",
+            "portal:home",
             "projects:project-list",
             "catalogue:guidebook",
             "ratings:explained",
             "catalogue:other-programmes",
-            "accessibility",
+            "portal:accessibility",
         ]
 
     def location(self, name: str) -> str:

@@ -27,6 +27,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.core.cache.backends import redis
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve
@@ -360,13 +361,22 @@ def has_session(request) -> bool:
     return import_module(settings.SESSION_ENGINE).SessionStore().exists(key)
 
 
-CONTENT_APPS = {"projects", "catalogue", "ratings"}
-
-
 def content_changed(sender, using: str, **kwargs) -> None:
-    """Empty the cache of pages when a record of the public catalogue changes."""
-    if sender._meta.app_label in CONTENT_APPS:
-        announce_change(using)
+    """Empty the cache of pages when a record the public sees changes."""
+    announce_change(using)
+
+
+def watch_content(app_config) -> None:
+    """Call content_changed whenever a record of this app (its history and link tables
+    included) is saved or deleted, or its links change: from the AppConfig.ready of each
+    app whose records the public sees."""
+    for model in app_config.get_models(include_auto_created=True):
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(
+                content_changed,
+                sender=model,
+                dispatch_uid=f"content-changed-{id(signal)}-{model._meta.label}",
+            )
 
 
 class RefusedChangeMiddleware:

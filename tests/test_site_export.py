@@ -1,4 +1,4 @@
-"""Nothing lost: export_catalogue and import_catalogue carry every record, outcome text,
+"""Nothing lost: export_site and import_site carry every record, outcome text,
 document file and history record to an empty site, which then shows the same pages."""
 
 import re
@@ -83,13 +83,13 @@ def test_export_wipe_and_import_gives_back_every_page_and_the_history(catalogue,
     before = snapshot(Client(), public), snapshot(catalogue, history)
     assert len(before[1]) >= 4
 
-    call_command("export_catalogue", tmp_path / "export", verbosity=0)
+    call_command("export_site", tmp_path / "export", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     shutil.rmtree(settings.MEDIA_ROOT)
     cache.clear()
     assert not Project.objects.exists()
 
-    call_command("import_catalogue", tmp_path / "export", verbosity=0)
+    call_command("import_site", tmp_path / "export", verbosity=0)
     editor = Client()
     editor.force_login(get_user_model().objects.get(username="sam"))
     after = snapshot(Client(), public), snapshot(editor, history)
@@ -106,20 +106,20 @@ def test_export_wipe_and_import_gives_back_every_page_and_the_history(catalogue,
 
 
 def test_import_refuses_a_site_that_already_holds_content(catalogue, tmp_path):
-    call_command("export_catalogue", tmp_path / "export", verbosity=0)
+    call_command("export_site", tmp_path / "export", verbosity=0)
     titles = sorted(Project.objects.values_list("title", flat=True))
     with pytest.raises(CommandError, match="already holds"):
-        call_command("import_catalogue", tmp_path / "export", verbosity=0)
+        call_command("import_site", tmp_path / "export", verbosity=0)
     assert sorted(Project.objects.values_list("title", flat=True)) == titles
 
 
 def test_export_refuses_a_directory_that_is_not_empty(tmp_path, db):
     (tmp_path / "notes.txt").write_text("keep me")
     with pytest.raises(CommandError, match="not empty"):
-        call_command("export_catalogue", tmp_path, verbosity=0)
+        call_command("export_site", tmp_path, verbosity=0)
     assert (tmp_path / "notes.txt").read_text() == "keep me"
 
 
 def test_import_explains_a_directory_that_is_not_an_export(tmp_path, db):
     with pytest.raises(CommandError, match="not found"):
-        call_command("import_catalogue", tmp_path, verbosity=0)
+        call_command("import_site", tmp_path, verbosity=0)

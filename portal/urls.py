@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("search/", views.search, name="search"),
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
+]
