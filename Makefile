@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make run DEMO=no leaves out the demonstration catalogue.
+DEMO ?= yes
 
-.PHONY: install run seed test lint format bench load clean
+.PHONY: install demo run test lint format bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +17,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet ".[test]"
 	touch $@
 
-install: $(VENV)/.installed  ## Create .venv and install the site and its test tools.
+install: $(VENV)/.installed  ## Create .venv, install the site and its test tools, load the seed.
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py loaddata seed
+	$(BIN)/python manage.py load_seed
 	$(BIN)/python manage.py populate_history --auto
 
-run: install  ## Serve the site with the seed content on http://127.0.0.1:8000.
+demo: install  ## Add the demonstration catalogue, once (seed_demo --clear removes it).
+ifneq ($(DEMO),no)
+	$(BIN)/python manage.py seed_demo --once --projects 40 --interventions 150
+endif
+
+run: demo  ## Serve the site with the seed and demonstration content on http://127.0.0.1:8000.
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed  ## Run the whole test suite.

@@ -148,6 +148,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Says so on every public page while demonstration records are present.
+                "portal.demo.demo_banner",
             ],
         },
     },

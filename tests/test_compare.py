@@ -2,6 +2,7 @@
 ticking them in the guidebook."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -161,12 +162,15 @@ def test_the_query_count_is_the_same_for_one_and_four(
     interventions = [intervention_factory(outcomes=outcomes) for _ in range(4)]
 
     def queries(count: int) -> int:
+        # Each as the first request after a change, when what is kept until the next
+        # change (whether demonstration records exist) is looked up again.
+        cache.clear()
         with CaptureQueriesContext(connection) as context:
             response = compare(visitor, *(i.slug for i in interventions[:count]))
         assert len(table(response)["Intervention"]) == count
         return len(context.captured_queries)
 
-    assert queries(1) == queries(4)
+    assert queries(1) == queries(4) == 3
 
 
 def guidebook_compare_form(response) -> tuple[Node, list[Node]]:

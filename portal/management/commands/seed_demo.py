@@ -22,6 +22,7 @@ from catalogue.models import (
 )
 from core.cache import announce_change
 from core.text import render_markdown
+from portal.demo import PREFIX, demo_records_exist
 from projects.models import (
     Organisation,
     Partnership,
@@ -35,7 +36,6 @@ from projects.models import (
 )
 from ratings.scales import CostRating, EvidenceRating
 
-PREFIX = "demo-"
 BATCH = 2000
 
 APPROACHES = [
@@ -172,10 +172,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--clear", action="store_true", help="Remove earlier demo records first."
         )
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Add them only if there are no demo records yet (what `make run` does).",
+        )
 
-    def handle(self, *args, projects: int, interventions: int, seed: int, clear: bool, **options):
+    def handle(
+        self,
+        *args,
+        projects: int,
+        interventions: int,
+        seed: int,
+        clear: bool,
+        once: bool,
+        **options,
+    ):
         if projects < 0 or interventions < 0:
             raise CommandError("The numbers of projects and interventions cannot be negative.")
+        if once and demo_records_exist():
+            self.stdout.write("Demo records are here already; none added.")
+            return
         if not ChildOutcome.objects.exists():
             raise CommandError(
                 "There are no child outcomes to give the interventions: load the seed "
@@ -212,7 +229,8 @@ class Command(BaseCommand):
         return self.random.sample(choices, self.random.randint(low, min(high, len(choices))))
 
     def name(self, index: int) -> str:
-        return f"{self.random.choice(APPROACHES)} {self.random.choice(FORMS)} {index + 1}"
+        # "Demo" first, so that nobody takes a generated programme for a real one.
+        return f"Demo {self.random.choice(APPROACHES).lower()} {self.random.choice(FORMS)} {index + 1}"
 
     def make_interventions(self, count: int, outcomes: list[ChildOutcome]) -> list[int]:
         progress = Progress(self.stderr, "Interventions", count)
@@ -304,7 +322,7 @@ class Command(BaseCommand):
         for start in range(0, count, BATCH):
             batch = []
             for index in range(start, min(start + BATCH, count)):
-                title = f"A study of the {self.name(offset + index).lower()} in {self.random.choice(PLACES)}"
+                title = f"A study of the {self.name(offset + index)} in {self.random.choice(PLACES)}"
                 begun = today - datetime.timedelta(days=self.random.randint(30, 2000))
                 finish = (begun + datetime.timedelta(days=self.random.randint(180, 900))).replace(
                     day=1
