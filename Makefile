@@ -7,15 +7,25 @@ PORT ?= 8000
 # make run DEMO=no leaves out the demonstration catalogue.
 DEMO ?= yes
 
-.PHONY: install demo run test lint format bench load clean
+.PHONY: install demo run test lint format lock hooks bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet ".[test]"
+# The versions every machine installs, resolved from pyproject.toml by `make lock`.
+$(VENV)/.installed: requirements/development.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/development.txt
 	touch $@
+
+LOCK := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: $(VENV)/.installed  ## Resolve pyproject.toml's dependencies anew into requirements/.
+	$(LOCK) --extra test --output-file requirements/development.txt pyproject.toml
+	$(LOCK) --output-file requirements/production.txt pyproject.toml
+
+hooks: $(VENV)/.installed  ## Run ruff, django-upgrade and djhtml before each commit.
+	$(BIN)/pre-commit install
 
 install: $(VENV)/.installed  ## Create .venv, install the site and its test tools, load the seed.
 	$(BIN)/python manage.py migrate --no-input
@@ -36,6 +46,7 @@ test: $(VENV)/.installed  ## Run the whole test suite.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check $(shell git ls-files 'templates/*.html')
 	$(BIN)/lint-imports
 
 format: $(VENV)/.installed

@@ -26,7 +26,7 @@ def client_ip(request) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     if not settings.PROXY_COUNT:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",")]
     if len(forwarded) < settings.PROXY_COUNT:
         # Not through the proxies as configured (a probe from the proxy's own host, say).
         return remote

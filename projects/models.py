@@ -246,8 +246,8 @@ class Project(VersionedModel, TimeStampedModel):
     )
     # The body rendered once, when it is saved, rather than on every view.
     body_html = models.TextField(blank=True, editable=False)
-    study_type = models.CharField(max_length=20, choices=StudyType.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    study_type = models.CharField(max_length=20, choices=StudyType)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PLANNED)
     start_date = models.DateField(null=True, blank=True)
     estimated_completion = MonthField(
         null=True, blank=True, help_text="The month the project is expected to finish."
@@ -387,7 +387,7 @@ class Partnership(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="partnerships"
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.DELIVERY)
+    role = models.CharField(max_length=20, choices=Role, default=Role.DELIVERY)
 
     class Meta:
         ordering = ["role", "organisation__name"]
@@ -440,9 +440,7 @@ def document_upload_to(document: "Document", filename: str) -> str:
 class Document(TimeStampedModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=255)
-    kind = models.CharField(
-        max_length=20, choices=DocumentKind.choices, default=DocumentKind.REPORT
-    )
+    kind = models.CharField(max_length=20, choices=DocumentKind, default=DocumentKind.REPORT)
     file = models.FileField(
         upload_to=document_upload_to,
         blank=True,

@@ -32,7 +32,7 @@ class RatingDefinition(models.Model):
     """What one rating means, in words editors may improve. The scale itself, its
     codes and their order, is fixed in `ratings.scales`."""
 
-    scale = models.CharField(max_length=10, choices=Scale.choices)
+    scale = models.CharField(max_length=10, choices=Scale)
     value = models.SmallIntegerField(
         help_text="The rating this defines; 0 for the star and for “not yet rated”."
     )

@@ -101,7 +101,7 @@ def test_behind_the_proxy_each_visitor_is_counted_apart(path, project_factory, s
     settings.SEARCHES_PER_MINUTE = settings.EXPORTS_PER_MINUTE = 1
     project_factory(title="Kinship care study")
     for visitor in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
-        client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=visitor)
+        client = Client(REMOTE_ADDR="127.0.0.1", headers={"x-forwarded-for": visitor})
         response = client.get(path)
         assert response.status_code == 200
         if response.streaming:

@@ -31,7 +31,7 @@ def test_full_addresses_come_from_the_site_address_whatever_the_host(
     production_hosts, project_factory, db
 ):
     project = project_factory()
-    visitor = Client(HTTP_HOST="www.evidence.example.org")
+    visitor = Client(headers={"host": "www.evidence.example.org"})
     page = parse(visitor.get(project.get_absolute_url()))
     (canonical,) = [link for link in page.find_all("link") if link.attrs.get("rel") == "canonical"]
     assert canonical.attrs["href"] == SITE + project.get_absolute_url()
@@ -53,6 +53,6 @@ def test_the_cached_page_another_host_made_names_the_site_address(
     production_hosts, project_factory, db
 ):
     project = project_factory()
-    Client(HTTP_HOST="www.evidence.example.org").get(project.get_absolute_url())
-    again = Client(HTTP_HOST="evidence.example.org").get(project.get_absolute_url())
+    Client(headers={"host": "www.evidence.example.org"}).get(project.get_absolute_url())
+    again = Client(headers={"host": "evidence.example.org"}).get(project.get_absolute_url())
     assert "www.evidence.example.org" not in again.text

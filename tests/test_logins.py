@@ -100,7 +100,7 @@ def test_failures_for_made_up_accounts_do_not_lock_out_a_real_one(username):
 def log_in_through_the_proxy(username: str, password: str, forwarded: str):
     """Log in as a browser behind the proxy does: every request comes from the proxy's
     address, with the visitor's address appended to X-Forwarded-For."""
-    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    client = Client(REMOTE_ADDR="127.0.0.1", headers={"x-forwarded-for": forwarded})
     url = reverse("admin:login") + "?next=" + reverse("admin:index")
     data = form_data(parse(client.get(url)).find("form", id="login-form"))
     return client.post(url, {**data, "username": username, "password": password})
