@@ -13,7 +13,7 @@ from core.models import TimeStampedModel
 from core.search import ranked, search_words
 from core.text import render_markdown
 from editors.changes import Change, public_changes
-from editors.models import VersionedModel
+from editors.models import PublishableQuerySet, VersionedModel
 from ratings.scales import CostRating, EvidenceRating
 
 AGE_GROUPS = [
@@ -143,14 +143,7 @@ def guidebook_sort_index(*order, name: str) -> models.Index:
     )
 
 
-class InterventionQuerySet(models.QuerySet):
-    def published(self) -> "InterventionQuerySet":
-        return self.filter(published=True)
-
-    def visible_to(self, user) -> "InterventionQuerySet":
-        """Published interventions, and drafts too for staff who preview them."""
-        return self if user.is_staff else self.published()
-
+class InterventionQuerySet(PublishableQuerySet):
     def in_guidebook(self) -> "InterventionQuerySet":
         """Leave out NL2 and NE programmes, which the guidebook lists only when asked."""
         return self.filter(

@@ -1,6 +1,17 @@
 from django.db import models
 
 
+class PublishableQuerySet(models.QuerySet):
+    """Records the public sees once an editor publishes them (a `published` field)."""
+
+    def published(self) -> "PublishableQuerySet":
+        return self.filter(published=True)
+
+    def visible_to(self, user) -> "PublishableQuerySet":
+        """Published records, and drafts too for staff who preview them."""
+        return self if user.is_staff else self.published()
+
+
 class VersionedModel(models.Model):
     """A record editors change in the admin, with a version number that every save
     raises, so that a save based on an older version can be refused."""

@@ -19,7 +19,7 @@ from core.models import TimeStampedModel
 from core.search import ranked, search_words, word_matches
 from core.text import render_markdown
 from editors.changes import Change, public_changes
-from editors.models import VersionedModel
+from editors.models import PublishableQuerySet, VersionedModel
 
 from .validators import DOCUMENT_TYPES, validate_document
 
@@ -147,14 +147,7 @@ def overdue_condition(today: datetime.date | None = None) -> Q:
     )
 
 
-class ProjectQuerySet(models.QuerySet):
-    def published(self) -> "ProjectQuerySet":
-        return self.filter(published=True)
-
-    def visible_to(self, user) -> "ProjectQuerySet":
-        """Published projects, and drafts too for staff who preview them."""
-        return self if user.is_staff else self.published()
-
+class ProjectQuerySet(PublishableQuerySet):
     def overdue(self) -> "ProjectQuerySet":
         return self.filter(overdue_condition())
 
