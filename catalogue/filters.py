@@ -1,4 +1,4 @@
-"""The guidebook's filters, as DESIGN.md's query contract defines them, and their facet
+"""The guidebook's filters, as docs/guidebook-query.md defines them, and their facet
 counts: how many interventions each option would give with the other filters applied."""
 
 from collections import Counter

@@ -1,5 +1,5 @@
 """The guidebook's CSV format, shared by the export and the import so that an export
-imports back unchanged. DESIGN.md "Data in and out" defines the columns."""
+imports back unchanged. docs/data.md defines the columns."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""A generated guidebook, an independent reading of DESIGN.md's query contract to check the
+"""A generated guidebook, an independent reading of docs/guidebook-query.md to check the
 guidebook against, and readers for the guidebook's page and CSV export."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ratings.scales import CostRating, EvidenceRating
 from tests.factories import ChildOutcomeFactory, InterventionFactory
 from tests.pages import Node, main
 
-# Weakest first, as DESIGN.md ranks them; NL2 and NE are not levels.
+# Weakest first, as docs/guidebook-query.md ranks them; NL2 and NE are not levels.
 EVIDENCE_CODES = ["ne", "nl2", "2", "2+", "3", "3+", "4", "4+"]
 LEVELS = EVIDENCE_CODES[2:]
 OTHER_PROGRAMMES = {"nl2", "ne"}
@@ -65,7 +65,7 @@ OUTCOME_SLUGS = [
 
 @dataclass(frozen=True)
 class Entry:
-    """What the test knows of one generated intervention, in DESIGN.md's own codes."""
+    """What the test knows of one generated intervention, in docs/guidebook-query.md's codes."""
 
     name: str
     slug: str
@@ -159,7 +159,7 @@ def make_outcomes() -> dict:
 
 
 def normalise(code: str) -> str:
-    """An evidence code as DESIGN.md reads it: "3 " is a "+" that arrived as a space."""
+    """An evidence code as the query contract reads it: "3 " is a "+" that arrived as a space."""
     code = code.lower()
     if code.endswith(" ") and code.strip() in {"2", "3", "4"}:
         return code.strip() + "+"
@@ -172,7 +172,7 @@ def parse_query(query: str) -> dict[str, list[str]]:
 
 
 def expected(entries: list[Entry], query: str | dict[str, list[str]]) -> list[str]:
-    """The slugs DESIGN.md says the guidebook lists for query, in order."""
+    """The slugs docs/guidebook-query.md says the guidebook lists for query, in order."""
     params = parse_query(query) if isinstance(query, str) else query
     rows = [entry for entry in entries if entry.published]
     for word in " ".join(params.get("q", [])).lower().split():

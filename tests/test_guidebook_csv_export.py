@@ -1,5 +1,5 @@
 """The guidebook as open data: format=csv streams exactly the filtered, sorted list, every
-page of it, in DESIGN.md's columns, with nothing a spreadsheet would run."""
+page of it, in the columns of docs/data.md, with nothing a spreadsheet would run."""
 
 import csv
 import io

@@ -1,5 +1,5 @@
 """The guidebook's filters, alone and together, against an independent reading of the query
-contract (DESIGN.md) over a hundred generated interventions."""
+contract (docs/guidebook-query.md) over a hundred generated interventions."""
 
 import random
 
