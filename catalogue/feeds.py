@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from core.addresses import SiteFeed, absolute_url
+from core.filtering import query_without
 
 from .filters import GuidebookFilter
 from .models import Intervention
@@ -31,8 +32,7 @@ class GuidebookFeed(SiteFeed):
         return "Interventions of the guidebook matching these filters, newest changes first."
 
     def link(self, filterset: GuidebookFilter) -> str:
-        query = filterset.data.copy()
-        query.pop("format", None)
+        query = query_without(filterset.data, "format")
         return absolute_url(
             reverse("catalogue:guidebook") + (f"?{query.urlencode()}" if query else "")
         )

@@ -1,14 +1,12 @@
-"""The guidebook's filters, as docs/guidebook-query.md defines them, and their facet
-counts: how many interventions each option would give with the other filters applied."""
+"""The guidebook's filters, as docs/guidebook-query.md defines them, and the filters in
+force in words. Their facet counts are in facets.py."""
 
-from collections import Counter
 from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import Count
 
-from core.cache import cached_until_changed
+from core.filtering import query_without
 from core.search import SearchFilter
 from ratings.scales import CostRating, EvidenceRating
 
@@ -115,8 +113,6 @@ class GuidebookFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        # The grouped counts, made once a request however many times they are read.
-        self.cubes = {}
         if data is not None:
             data = data.copy()
             for name in ("evidence", "min_evidence"):
@@ -167,115 +163,6 @@ class GuidebookFilter(django_filters.FilterSet):
     def wants_csv(self) -> bool:
         return self.data.get("format") == "csv"
 
-    def rating_filters(self, without: str | None = None) -> list:
-        """The rating filters in force, but the one named without, as tests of a
-        (evidence, cost, mixed) triple; the same rules as the QuerySet methods they mirror."""
-        values = {name: value for name, value in self.form.cleaned_data.items() if value}
-        tests = []
-        if without != "evidence" and not values.get("evidence"):
-            # in_guidebook(): NL2 and NE only when asked for.
-            tests.append(lambda e, c, m: e is None or e >= EvidenceRating.LEVEL_2)
-        if without != "evidence" and values.get("evidence"):
-            tests.append(lambda e, c, m: e in values["evidence"])
-        if without != "min_evidence" and values.get("min_evidence"):
-            tests.append(lambda e, c, m: e is not None and e >= values["min_evidence"])
-        if without != "cost" and values.get("cost"):
-            tests.append(lambda e, c, m: c in values["cost"])
-        if without != "max_cost" and values.get("max_cost"):
-            tests.append(lambda e, c, m: c is not None and c <= values["max_cost"])
-        mixed = values.get("mixed")
-        if without != "mixed" and mixed in (Mixed.EXCLUDE, Mixed.ONLY):
-            tests.append(lambda e, c, m: m == (mixed == Mixed.ONLY))
-        return tests
-
-    def rating_cube(self, with_outcome: bool) -> list[tuple]:
-        """How many interventions have each (evidence, cost, mixed) triple, and each outcome
-        too if with_outcome, once text search (and the outcome filter, if not with_outcome)
-        is applied: one grouped query, kept in the cache until the content changes."""
-        if with_outcome in self.cubes:
-            return self.cubes[with_outcome]
-        cleaned = self.form.cleaned_data
-        text = cleaned.get("q") or ""
-        outcomes = sorted(outcome.slug for outcome in cleaned.get("outcome") or [])
-        parts = ("guidebook-cube", text, with_outcome, *([] if with_outcome else outcomes))
-
-        def count():
-            queryset = self.filters["q"].filter(self.queryset, text)
-            fields = ["evidence_rating", "cost_rating", "mixed_findings"]
-            if with_outcome:
-                # One join: each intervention counted once under each of its outcomes.
-                rows = queryset.filter(outcome_links__isnull=False)
-                fields.append("outcome_links__tag")
-            elif cleaned.get("outcome"):
-                rows = queryset.counted_with_any_outcome(cleaned["outcome"])
-            else:
-                rows = queryset
-            return [
-                tuple(row) for row in rows.order_by().values_list(*fields).annotate(Count("pk"))
-            ]
-
-        self.cubes[with_outcome] = cached_until_changed(parts, count)
-        return self.cubes[with_outcome]
-
-    def result_count(self) -> int:
-        """How many interventions the filters give, counted from the cached cube."""
-        tests = self.rating_filters()
-        return sum(n for e, c, m, n in self.rating_cube(False) if all(t(e, c, m) for t in tests))
-
-    def facet_counts(self) -> dict[str, Counter]:
-        """For each filter with options, how many interventions each option alone would
-        give with the other filters kept; computed from two cached grouped queries."""
-        self.errors  # noqa: B018 - cleaned_data exists only once the form is validated
-        cube = self.rating_cube(False)
-
-        def tally(without: str, key) -> Counter:
-            tests = self.rating_filters(without)
-            counts = Counter()
-            for e, c, m, n in cube:
-                if all(test(e, c, m) for test in tests):
-                    counts[key(e, c, m)] += n
-            return counts
-
-        by_evidence = tally("evidence", lambda e, c, m: e)
-        by_min_evidence = tally("min_evidence", lambda e, c, m: e)
-        by_cost = tally("cost", lambda e, c, m: c)
-        by_max_cost = tally("max_cost", lambda e, c, m: c)
-        by_mixed = tally("mixed", lambda e, c, m: m)
-        tests = self.rating_filters()
-        slugs = {outcome.pk: outcome.slug for outcome in self.outcomes}
-        by_outcome = Counter()
-        for e, c, m, outcome, n in self.rating_cube(True):
-            if all(test(e, c, m) for test in tests):
-                by_outcome[slugs[outcome]] += n
-        return {
-            "evidence": Counter({rating.code: by_evidence[rating] for rating in EvidenceRating}),
-            "min_evidence": Counter(
-                {
-                    level.code: sum(
-                        n for value, n in by_min_evidence.items() if value and value >= level
-                    )
-                    for level in EvidenceRating.levels()
-                }
-            ),
-            "cost": Counter({rating.code: by_cost[rating] for rating in CostRating}),
-            "max_cost": Counter(
-                {
-                    level.code: sum(
-                        n for value, n in by_max_cost.items() if value and value <= level
-                    )
-                    for level in CostRating.levels()
-                }
-            ),
-            "mixed": Counter(
-                {
-                    Mixed.INCLUDE: by_mixed[True] + by_mixed[False],
-                    Mixed.EXCLUDE: by_mixed[False],
-                    Mixed.ONLY: by_mixed[True],
-                }
-            ),
-            "outcome": by_outcome,
-        }
-
     @cached_property
     def outcomes(self) -> list[ChildOutcome]:
         """Every child outcome, in the order they are listed: read once for the options,
@@ -302,14 +189,11 @@ class GuidebookFilter(django_filters.FilterSet):
             for value in values:
                 if not value or (name == "mixed" and value == Mixed.INCLUDE):
                     continue
-                remaining = self.data.copy()
-                remaining.setlist(
-                    name,
-                    [other for other in self.data.getlist(name) if other != value]
+                remaining = (
+                    query_without(self.data, "page", **{name: value})
                     if multiple
-                    else [],
+                    else query_without(self.data, "page", name)
                 )
-                remaining.pop("page", None)
                 active.append(
                     {
                         "label": f"{field.label}: {describe(name, value, outcomes)}",

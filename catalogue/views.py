@@ -1,30 +1,31 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.core.validators import slug_re
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, ListView
-from django_filters.views import FilterView
 
-from core.cache import InvalidFiltersNotCachedMixin, cached_stream, reads_query
+from core.cache import cached_stream, reads_query
 from core.clients import AddressLimit, released_after, too_many_requests
+from core.filtering import FilteredListView, FilterGroup, query_without
 from projects.models import Project
 from ratings.models import RatingDefinition, Scale
 
-from .filters import GuidebookFilter, Mixed
+from .facets import GuidebookFacets
+from .filters import GuidebookFilter
 from .models import ChildOutcome, Intervention, OutcomeEvidence
 from .spreadsheet import export_lines
 
 
-class GuidebookView(InvalidFiltersNotCachedMixin, FilterView):
+class GuidebookView(FilteredListView):
     """The guidebook: interventions filtered by rating and outcome, as a page or a CSV."""
 
     filterset_class = GuidebookFilter
     template_name = "catalogue/guidebook.html"
     query_parameters = (*GuidebookFilter.base_filters, "page")
     paginate_by = settings.INTERVENTIONS_PER_PAGE
-    # An invalid filter is reported beside it and left out; the others still apply.
-    strict = False
 
     def get_queryset(self):
         return Intervention.objects.published().for_cards()
@@ -42,7 +43,7 @@ class GuidebookView(InvalidFiltersNotCachedMixin, FilterView):
     def get_paginator(self, queryset, per_page, **kwargs):
         # The count comes from the facet counts' cached cube, not a COUNT of the table.
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.count = self.filterset.result_count()
+        paginator.count = self.facets.result_count()
         return paginator
 
     def get_filterset_kwargs(self, filterset_class):
@@ -90,60 +91,26 @@ class GuidebookView(InvalidFiltersNotCachedMixin, FilterView):
         response["Content-Disposition"] = 'attachment; filename="interventions.csv"'
         return response
 
+    @cached_property
+    def facets(self) -> GuidebookFacets:
+        return GuidebookFacets(self.filterset)
+
+    def get_filter_groups(self) -> list[FilterGroup]:
+        return self.facets.groups()
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["facets"] = self.facets(self.filterset)
-        context["active_filters"] = self.filterset.active_filters()
-        context["feed_query"] = self.feed_query(self.filterset)
-        return context
-
-    @staticmethod
-    def feed_query(filterset: GuidebookFilter) -> str:
-        """The query of the feed that follows this page: the filters applied, without an
-        invalid one (the page leaves it out, the feed would refuse it) or paging and sorting."""
-        query = filterset.data.copy()
-        for name in [*filterset.errors, "format", "page", "sort"]:
-            query.pop(name, None)
-        return query.urlencode()
-
-    @staticmethod
-    def facets(filterset: GuidebookFilter) -> list[dict]:
-        """Each filter's options with their counts and whether they are chosen."""
-        counts = filterset.facet_counts()
-        form = filterset.form
-        facets = []
-        for name in ("evidence", "min_evidence", "mixed", "cost", "max_cost", "outcome"):
-            field = form[name]
-            chosen = (
-                {str(value) for value in (field.value() or [])}
-                if name in ("evidence", "cost", "outcome")
-                else {str(field.value() or "")}
-            )
-            if name == "mixed" and chosen == {""}:
-                chosen = {Mixed.INCLUDE}
-            choices = (
-                list(filterset.outcome_names.items())
-                if name == "outcome"
-                else [(code, label) for code, label in form.fields[name].choices if code != ""]
-            )
-            facets.append(
-                {
-                    "name": name,
-                    "field": field,
-                    "multiple": name in ("evidence", "cost", "outcome"),
-                    "options": [
-                        {
-                            "value": code,
-                            "label": label,
-                            "count": counts[name][code],
-                            "chosen": code in chosen,
-                            "id": f"id_{name}_{index}",
-                        }
-                        for index, (code, label) in enumerate(choices)
-                    ],
-                }
-            )
-        return facets
+        filterset = self.filterset
+        return super().get_context_data(
+            active_filters=filterset.active_filters(),
+            # The feed that follows this page: without an invalid filter (the page leaves
+            # it out, the feed would refuse it), paging or sorting.
+            feed_query=query_without(
+                filterset.data, *filterset.errors, "format", "page", "sort"
+            ).urlencode(),
+            # The page's own query, as typed, to which the template adds format=csv.
+            csv_query=query_without(self.request.GET, "format", "page"),
+            **kwargs,
+        )
 
 
 class OtherProgrammesView(ListView):

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 
+from core.filtering import Control, FilterGroup, filter_group
 from core.search import SearchFilter
 
 from .models import Organisation, Project, Status, StudyType, Topic
@@ -50,26 +51,14 @@ class ProjectFilter(django_filters.FilterSet):
         self.filters["topic"].queryset = Topic.objects.in_use()
         self.filters["partner"].queryset = Organisation.objects.with_published_projects()
 
-    def options(self, name: str) -> list[dict]:
-        """A filter's choices, each with whether it is chosen, worked out once rather than
-        per option in the template. Topics and partners are read as (slug, name) pairs in
-        one query: the list of partners grows with the projects."""
+    def group(self, name: str, control: Control) -> FilterGroup:
+        """A filter's group for the panel. Topics and partners are read as (slug, name)
+        pairs in one query: the list of partners grows with the projects."""
         field = self.form.fields[name]
-        value = self.form[name].value()
-        chosen = {str(v) for v in value} if isinstance(value, list) else {str(value or "")}
         if isinstance(field, forms.ModelChoiceField):
-            pairs = field.queryset.values_list(field.to_field_name, "name")
-            choices = [("", field.empty_label), *pairs]
-        else:
-            choices = field.choices
-        return [
-            {"value": code, "label": label, "chosen": code in chosen, "id": f"id_{name}_{index}"}
-            for index, (code, label) in enumerate(choices)
-        ]
-
-    def controls(self, *names: str) -> list[dict]:
-        """The named filters' fields, each with its options, for the template."""
-        return [{"field": self.form[name], "options": self.options(name)} for name in names]
+            choices = field.queryset.values_list(field.to_field_name, "name")
+            return filter_group(self.form[name], choices, control, any_label=field.empty_label)
+        return filter_group(self.form[name], field.choices, control)
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)

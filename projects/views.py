@@ -4,10 +4,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from django.views.generic import DetailView, ListView
-from django_filters.views import FilterView
 
 from catalogue.models import Intervention
-from core.cache import InvalidFiltersNotCachedMixin
+from core.filtering import Control, FilteredListView, FilterGroup
 
 from .filters import ProjectFilter
 from .models import Document, Organisation, Partnership, Project, Role
@@ -22,23 +21,23 @@ class VisibleProjectMixin:
         return Project.objects.visible_to(self.request.user)
 
 
-class ProjectListView(InvalidFiltersNotCachedMixin, FilterView):
+class ProjectListView(FilteredListView):
     filterset_class = ProjectFilter
     query_parameters = (*ProjectFilter.base_filters, "page")
     template_name = "projects/project_list.html"
     paginate_by = settings.PROJECTS_PER_PAGE
-    # An invalid filter is reported beside it and left out; the others still apply.
-    strict = False
 
     def get_queryset(self):
         return Project.objects.published().for_cards()
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            checkbox_filters=self.filterset.controls("status", "study_type"),
-            select_filters=self.filterset.controls("topic", "partner"),
-            **kwargs,
-        )
+    def get_filter_groups(self) -> list[FilterGroup]:
+        group = self.filterset.group
+        return [
+            group("status", Control.CHECKBOXES),
+            group("study_type", Control.CHECKBOXES),
+            group("topic", Control.SELECT),
+            group("partner", Control.SELECT),
+        ]
 
 
 class ProjectDetailView(VisibleProjectMixin, DetailView):

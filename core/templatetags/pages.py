@@ -12,17 +12,6 @@ from core.cache import declared_query
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:
-    """Return the current query string with some parameters replaced (None removes one)."""
-    query = context["request"].GET.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value is not None:
-            query[name] = value
-    return query.urlencode()
-
-
 # Characters that could end a script element early, written as JSON escapes instead.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 

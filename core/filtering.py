@@ -1,0 +1,109 @@
+"""Filtered list pages: the groups of their filter panels, the view that puts them in the
+context, and the one way their links edit a query string."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.forms import BoundField
+from django.http import QueryDict
+from django_filters.views import FilterView
+
+from .cache import InvalidFiltersNotCachedMixin
+
+
+class Control(StrEnum):
+    """How a filter group offers its options: templates/includes/filter_group.html."""
+
+    CHECKBOXES = "checkboxes"
+    RADIOS = "radios"
+    SELECT = "select"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    chosen: bool
+    id: str
+    # How many results choosing it would give, where the page counts them.
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class FilterGroup:
+    """One filter of a panel: its field (for its label, id and errors) and its options."""
+
+    field: BoundField
+    control: Control
+    options: list[Option]
+
+    @property
+    def name(self) -> str:
+        return self.field.html_name
+
+    @property
+    def label(self) -> str:
+        return self.field.label
+
+    @property
+    def multiple(self) -> bool:
+        return self.control == Control.CHECKBOXES
+
+
+def filter_group(
+    field: BoundField,
+    choices: Iterable[tuple[str, str]],
+    control: Control,
+    *,
+    any_label: str | None = None,
+    counts: Mapping[str, int] | None = None,
+    default: str = "",
+) -> FilterGroup:
+    """Make field's group from its choices, marking those its value chooses (default when
+    it has none), led by an option that applies no filter if any_label names it."""
+    value = field.value()
+    if control == Control.CHECKBOXES:
+        chosen = {str(each) for each in value or []}
+    else:
+        chosen = {str(value or default)}
+    options = [
+        Option(
+            value=code,
+            label=label,
+            chosen=code in chosen,
+            id=f"{field.auto_id}_{index}",
+            count=None if counts is None else counts.get(code, 0),
+        )
+        for index, (code, label) in enumerate(choices)
+    ]
+    if any_label is not None:
+        options.insert(
+            0, Option(value="", label=any_label, chosen="" in chosen, id=f"{field.auto_id}_any")
+        )
+    return FilterGroup(field, control, options)
+
+
+def query_without(query: QueryDict, *names: str, **values: str) -> QueryDict:
+    """Copy query without the named parameters, and without the given value of each
+    parameter passed by keyword, the rest keeping their order."""
+    edited = query.copy()
+    for name in names:
+        edited.pop(name, None)
+    for name, value in values.items():
+        edited.setlist(name, [other for other in query.getlist(name) if other != value])
+    return edited
+
+
+class FilteredListView(InvalidFiltersNotCachedMixin, FilterView):
+    """A list page narrowed by a FilterSet, its filter panel given to the template as
+    filter_groups."""
+
+    # An invalid filter is reported beside it and left out; the others still apply.
+    strict = False
+
+    def get_filter_groups(self) -> list[FilterGroup]:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_groups=self.get_filter_groups(), **kwargs)
