@@ -16,34 +16,66 @@ from editors.changes import Change, public_changes
 from editors.models import PublishableQuerySet, VersionedModel
 from ratings.scales import CostRating, EvidenceRating
 
-AGE_GROUPS = [
-    ("prenatal", "Before birth"),
-    ("0-2", "Babies and toddlers (0–2)"),
-    ("3-5", "Pre-school (3–5)"),
-    ("6-11", "Primary school (6–11)"),
-    ("12-18", "Secondary school (12–18)"),
-    ("18-25", "Young adults (18–25)"),
-]
-LEVELS_OF_NEED = [
-    ("universal", "Universal"),
-    ("targeted-selected", "Targeted selected"),
-    ("targeted-indicated", "Targeted indicated"),
-]
-DELIVERY_MODELS = [
-    ("individual", "Individual"),
-    ("group", "Group"),
-    ("family", "Whole family"),
-    ("online", "Online or remote"),
-]
-SETTINGS = [
-    ("home", "Home"),
-    ("early-years", "Children’s centre or early years setting"),
-    ("school", "School"),
-    ("community", "Community"),
-    ("health", "Health service"),
-    ("social-care", "Children’s social care"),
-    ("youth-justice", "Youth justice"),
-]
+
+class Characteristic(models.TextChoices):
+    """Who an intervention is for or how it is delivered, stored and written in the CSV as
+    its code ("0-2", "early-years"), several to an intervention."""
+
+    @classmethod
+    def from_codes(cls, text: str) -> list["Characteristic"]:
+        """Read a CSV cell's codes, separated by ";", in the order of the choices; raise
+        ValueError with the codes that are not one of them, as written."""
+        codes = [item.strip() for item in text.split(";") if item.strip()]
+        unknown = [code for code in codes if code not in cls.values]
+        if unknown:
+            raise ValueError(*unknown)
+        return [choice for choice in cls if choice in codes]
+
+
+class AgeGroup(Characteristic):
+    PRENATAL = "prenatal", "Before birth"
+    BABIES = "0-2", "Babies and toddlers (0–2)"
+    PRE_SCHOOL = "3-5", "Pre-school (3–5)"
+    PRIMARY = "6-11", "Primary school (6–11)"
+    SECONDARY = "12-18", "Secondary school (12–18)"
+    YOUNG_ADULTS = "18-25", "Young adults (18–25)"
+
+
+class LevelOfNeed(Characteristic):
+    UNIVERSAL = "universal", "Universal"
+    TARGETED_SELECTED = "targeted-selected", "Targeted selected"
+    TARGETED_INDICATED = "targeted-indicated", "Targeted indicated"
+
+
+class DeliveryModel(Characteristic):
+    INDIVIDUAL = "individual", "Individual"
+    GROUP = "group", "Group"
+    FAMILY = "family", "Whole family"
+    ONLINE = "online", "Online or remote"
+
+
+class Setting(Characteristic):
+    HOME = "home", "Home"
+    EARLY_YEARS = "early-years", "Children’s centre or early years setting"
+    SCHOOL = "school", "School"
+    COMMUNITY = "community", "Community"
+    HEALTH = "health", "Health service"
+    SOCIAL_CARE = "social-care", "Children’s social care"
+    YOUTH_JUSTICE = "youth-justice", "Youth justice"
+
+
+EVIDENCE_RATING_MESSAGE = (
+    "The evidence rating must be one of "
+    + ", ".join(rating.label for rating in EvidenceRating.levels())
+    + f", {EvidenceRating.BELOW_LEVEL_2.label} or {EvidenceRating.NOT_EFFECTIVE.label}, "
+    "or empty while the intervention is not yet rated."
+)
+COST_RATING_MESSAGE = (
+    "The cost rating must be one of "
+    + ", ".join(rating.label for rating in CostRating.levels())
+    + f" or {CostRating.NOT_APPLICABLE.label}, or empty while the cost is not yet rated."
+)
+STAR_NEEDS_LEVEL_MESSAGE = "Only an intervention rated 2 to 4+ can carry the mixed-findings star."
 
 # A page of its own lives at this address, so no intervention may take it as its slug.
 RESERVED_SLUGS = {"other-programmes", "compare", "feed"}
@@ -252,10 +284,10 @@ class Intervention(VersionedModel, TimeStampedModel):
         verbose_name="child outcomes",
         help_text="The child outcomes it has evidence for.",
     )
-    age_groups = MultipleChoiceField(item_choices=AGE_GROUPS)
-    level_of_need = MultipleChoiceField(item_choices=LEVELS_OF_NEED)
-    delivery_model = MultipleChoiceField(item_choices=DELIVERY_MODELS)
-    setting = MultipleChoiceField(item_choices=SETTINGS)
+    age_groups = MultipleChoiceField(item_choices=AgeGroup.choices)
+    level_of_need = MultipleChoiceField(item_choices=LevelOfNeed.choices)
+    delivery_model = MultipleChoiceField(item_choices=DeliveryModel.choices)
+    setting = MultipleChoiceField(item_choices=Setting.choices)
     workforce = models.CharField(
         max_length=255, blank=True, help_text="Who delivers it, such as “family support workers”."
     )
@@ -291,12 +323,26 @@ class Intervention(VersionedModel, TimeStampedModel):
     class Meta:
         ordering = ["name", "pk"]
         permissions = [("publish_intervention", "Can publish and unpublish interventions")]
+        # Bulk writes (the CSV import, seed_demo) skip the forms' checks: these hold anyway.
         constraints = [
             models.CheckConstraint(
-                condition=Q(mixed_findings=False) | Q(evidence_rating__gte=EvidenceRating.LEVEL_2),
+                condition=Q(evidence_rating__isnull=True)
+                | Q(evidence_rating__in=EvidenceRating.values),
+                name="intervention_evidence_rating_known",
+                violation_error_message=EVIDENCE_RATING_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_rating__isnull=True) | Q(cost_rating__in=CostRating.values),
+                name="intervention_cost_rating_known",
+                violation_error_message=COST_RATING_MESSAGE,
+            ),
+            models.CheckConstraint(
+                # "Is not null" spelled out: a check that comes to null passes, and an
+                # unrated intervention must not carry the star either.
+                condition=Q(mixed_findings=False)
+                | Q(evidence_rating__isnull=False, evidence_rating__in=EvidenceRating.levels()),
                 name="intervention_star_needs_level",
-                violation_error_message="Only an intervention rated 2 to 4+ can carry the "
-                "mixed-findings star.",
+                violation_error_message=STAR_NEEDS_LEVEL_MESSAGE,
             ),
         ]
         indexes = [

@@ -1,16 +1,23 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.cache import announce_change
 
 from .models import ChildOutcome, Intervention, OutcomeEvidence
-from .spreadsheet import LIST_COLUMNS, RowError, read_csv
+from .spreadsheet import FIELD_COLUMNS, RowError, read_csv
 
 BATCH_SIZE = 1000
+# The model's rules are checked on the fields a row sets: the others, which the file cannot
+# change, cannot fail it.
+NOT_IMPORTED = [
+    field.name for field in Intervention._meta.concrete_fields if field.name not in FIELD_COLUMNS
+]
 # SQLite allows some 32,000 parameters in one statement; look rows up in slices below that.
 LOOKUP_SLICE = 10_000
 
@@ -33,6 +40,66 @@ class ImportResult:
         return not self.errors
 
 
+def constrained_fields(model) -> list[str] | None:
+    """The fields a model's constraints read, when all are check constraints, whose verdict
+    then depends on those values alone; None when one may depend on other rows too."""
+    constraints = model._meta.constraints
+    if not all(isinstance(constraint, models.CheckConstraint) for constraint in constraints):
+        return None
+    return sorted(
+        set().union(*(Q(constraint.condition).referenced_base_fields for constraint in constraints))
+    )
+
+
+class ModelRules:
+    """Check a file's interventions by the model's own rules, as full_clean does, leaving
+    out the fields a row does not set and uniqueness: read_csv refuses a repeated slug, and
+    a stored one is the intervention that the row updates.
+
+    Each check constraint is a query, a millisecond a row for all of them, which would make
+    an import three times as slow; so they are asked once for each different set of the
+    values they read (the ratings: at most 126 in any file), not once a row."""
+
+    def __init__(self):
+        self.fields = constrained_fields(Intervention)
+        self.verdicts: dict[tuple, dict[str, list[str]]] = {}
+
+    def errors(self, intervention: Intervention, row: int) -> list[RowError]:
+        """The rules the row's intervention breaks, by row and column (the field's name)."""
+        errors = {}
+        try:
+            intervention.full_clean(
+                exclude=NOT_IMPORTED, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.message_dict
+        # As full_clean does: no constraint is checked on a field already in error.
+        exclude = {*NOT_IMPORTED, *errors} - {NON_FIELD_ERRORS}
+        key = None
+        if self.fields is not None:
+            # A repr, since a list field's value cannot be a key.
+            key = (frozenset(exclude), repr([getattr(intervention, name) for name in self.fields]))
+        verdict = self.verdicts.get(key)
+        if verdict is None:
+            verdict = self.constraint_errors(intervention, exclude)
+            if key is not None:
+                self.verdicts[key] = verdict
+        return [
+            RowError(row, "" if name == NON_FIELD_ERRORS else name, message)
+            for found in (errors, verdict)
+            for name, messages in found.items()
+            for message in messages
+        ]
+
+    @staticmethod
+    def constraint_errors(intervention: Intervention, exclude: set[str]) -> dict[str, list[str]]:
+        try:
+            intervention.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            return error.message_dict
+        return {}
+
+
 def import_interventions(
     *,
     data: bytes,
@@ -48,10 +115,10 @@ def import_interventions(
     cannot be told of the change."""
     outcomes = {outcome.slug: outcome for outcome in ChildOutcome.objects.all()}
     parsed = read_csv(data, set(outcomes))
-    result = ImportResult(errors=parsed.errors, dry_run=dry_run)
-    if parsed.errors:
-        return result
+    result = ImportResult(dry_run=dry_run)
+    errors = list(parsed.errors)
 
+    rules = ModelRules()
     existing = {
         intervention.slug: intervention
         for batch in slices([row.fields["slug"] for row in parsed.rows])
@@ -65,6 +132,7 @@ def import_interventions(
             intervention = Intervention(**row.fields, published=publish)
             if publish:
                 intervention.first_published = now.date()
+            errors += rules.errors(intervention, row.row)
             to_create.append(intervention)
             result.created.append(intervention.slug)
         else:
@@ -73,6 +141,7 @@ def import_interventions(
             ]
             for name in changed:
                 setattr(intervention, name, row.fields[name])
+            errors += rules.errors(intervention, row.row)
             current = sorted(outcome.slug for outcome in intervention.outcomes.all())
             if changed or current != sorted(row.outcome_slugs):
                 intervention.updated = now
@@ -86,6 +155,9 @@ def import_interventions(
         if progress:
             progress(done, len(parsed.rows))
 
+    if errors:
+        # Every error, in the order of the rows, and nothing that would have been done.
+        return ImportResult(errors=sorted(errors, key=lambda error: error.row), dry_run=dry_run)
     if dry_run:
         return result
     history = {"default_user": user, "default_change_reason": "CSV import", "default_date": now}
@@ -96,19 +168,7 @@ def import_interventions(
         bulk_update_with_history(
             to_update,
             Intervention,
-            [
-                "name",
-                "summary",
-                "provider",
-                "website",
-                "country",
-                "evidence_rating",
-                "mixed_findings",
-                "cost_rating",
-                *LIST_COLUMNS,
-                "updated",
-                "version",
-            ],
+            [*(name for name in FIELD_COLUMNS if name != "slug"), "updated", "version"],
             batch_size=BATCH_SIZE,
             **history,
         )

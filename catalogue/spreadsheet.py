@@ -16,12 +16,12 @@ from django.db import models
 from ratings.scales import CostRating, EvidenceRating
 
 from .models import (
-    AGE_GROUPS,
-    DELIVERY_MODELS,
-    LEVELS_OF_NEED,
     RESERVED_SLUGS,
-    SETTINGS,
+    AgeGroup,
+    DeliveryModel,
+    LevelOfNeed,
     OutcomeEvidence,
+    Setting,
 )
 
 REQUIRED_COLUMNS = [
@@ -44,11 +44,13 @@ OPTIONAL_COLUMNS = [
 ]
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 LIST_COLUMNS = {
-    "age_groups": AGE_GROUPS,
-    "setting": SETTINGS,
-    "delivery_model": DELIVERY_MODELS,
-    "level_of_need": LEVELS_OF_NEED,
+    "age_groups": AgeGroup,
+    "setting": Setting,
+    "delivery_model": DeliveryModel,
+    "level_of_need": LevelOfNeed,
 }
+# The intervention's fields a row sets: every column but the outcomes, which are links.
+FIELD_COLUMNS = [column for column in COLUMNS if column != "outcomes"]
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0", ""}
 
@@ -324,11 +326,14 @@ def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
         check("country", len(values["country"]) <= 100, "longer than 100 characters")
 
         for column, choices in LIST_COLUMNS.items():
-            codes = [item.strip() for item in values[column].split(";") if item.strip()]
-            allowed = [code for code, _ in choices]
-            wrong = [code for code in codes if code not in allowed]
-            check(column, not wrong, f"unknown value {', '.join(wrong)}; use {', '.join(allowed)}")
-            fields[column] = [code for code in allowed if code in codes]
+            try:
+                fields[column] = [choice.value for choice in choices.from_codes(values[column])]
+            except ValueError as error:
+                check(
+                    column,
+                    False,
+                    f"unknown value {', '.join(error.args)}; use {', '.join(choices.values)}",
+                )
 
         result.errors.extend(errors)
         if not errors:

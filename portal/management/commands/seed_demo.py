@@ -12,13 +12,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalogue.models import (
-    AGE_GROUPS,
-    DELIVERY_MODELS,
-    LEVELS_OF_NEED,
-    SETTINGS,
+    AgeGroup,
     ChildOutcome,
+    DeliveryModel,
     Intervention,
+    LevelOfNeed,
     OutcomeEvidence,
+    Setting,
 )
 from core.cache import announce_change
 from core.text import render_markdown
@@ -230,7 +230,9 @@ class Command(BaseCommand):
 
     def name(self, index: int) -> str:
         # "Demo" first, so that nobody takes a generated programme for a real one.
-        return f"Demo {self.random.choice(APPROACHES).lower()} {self.random.choice(FORMS)} {index + 1}"
+        return (
+            f"Demo {self.random.choice(APPROACHES).lower()} {self.random.choice(FORMS)} {index + 1}"
+        )
 
     def make_interventions(self, count: int, outcomes: list[ChildOutcome]) -> list[int]:
         progress = Progress(self.stderr, "Interventions", count)
@@ -257,10 +259,10 @@ class Command(BaseCommand):
                         mixed_findings=bool(evidence and evidence >= EvidenceRating.LEVEL_2)
                         and self.random.random() < 0.15,
                         cost_rating=self.pick(COST_WEIGHTS),
-                        age_groups=[code for code, _ in self.sample(AGE_GROUPS, 1, 3)],
-                        level_of_need=[code for code, _ in self.sample(LEVELS_OF_NEED, 1, 2)],
-                        delivery_model=[code for code, _ in self.sample(DELIVERY_MODELS, 1, 2)],
-                        setting=[code for code, _ in self.sample(SETTINGS, 1, 2)],
+                        age_groups=self.sample(AgeGroup.values, 1, 3),
+                        level_of_need=self.sample(LevelOfNeed.values, 1, 2),
+                        delivery_model=self.sample(DeliveryModel.values, 1, 2),
+                        setting=self.sample(Setting.values, 1, 2),
                         workforce="Family support workers",
                         country=self.random.choice(
                             ["England", "Wales", "Scotland", "United States"]
@@ -322,7 +324,9 @@ class Command(BaseCommand):
         for start in range(0, count, BATCH):
             batch = []
             for index in range(start, min(start + BATCH, count)):
-                title = f"A study of the {self.name(offset + index)} in {self.random.choice(PLACES)}"
+                title = (
+                    f"A study of the {self.name(offset + index)} in {self.random.choice(PLACES)}"
+                )
                 begun = today - datetime.timedelta(days=self.random.randint(30, 2000))
                 finish = (begun + datetime.timedelta(days=self.random.randint(180, 900))).replace(
                     day=1
