@@ -280,6 +280,8 @@ class Intervention(VersionedModel, TimeStampedModel):
     outcomes = TaggableManager(
         through=OutcomeEvidence,
         blank=True,
+        # Read in the outcomes' own order wherever they are listed, prefetched or not.
+        ordering=["position", "name"],
         related_name="interventions",
         verbose_name="child outcomes",
         help_text="The child outcomes it has evidence for.",

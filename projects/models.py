@@ -256,7 +256,13 @@ class Project(VersionedModel, TimeStampedModel):
         blank=True,
         help_text="The month the project was completed; needed when its status is completed.",
     )
-    topics = TaggableManager(through=TaggedProject, blank=True, related_name="projects")
+    topics = TaggableManager(
+        through=TaggedProject,
+        blank=True,
+        related_name="projects",
+        # Read in order wherever they are listed, prefetched or not.
+        ordering=["name"],
+    )
     related_projects = models.ManyToManyField(
         "self",
         blank=True,

@@ -76,3 +76,16 @@ def test_project_cards_list_their_topics(projects, visitor, page):
 def test_related_projects_cards_list_their_topics(projects, visitor):
     page = visitor.get(reverse("projects:related-list", args=[projects.slug]))
     assert card_tags(page) == {"Neighbour": ["Domestic abuse"]}
+
+
+def test_a_cards_outcomes_and_topics_are_in_their_own_order_however_they_were_linked(
+    intervention_factory, child_outcome_factory, project_factory, visitor
+):
+    first = child_outcome_factory(name="Wellbeing", slug="wellbeing", position=1)
+    second = child_outcome_factory(name="School", slug="school", position=2)
+    intervention_factory(name="Linked last first", outcomes=[second, first])
+    project_factory(title="Tagged backwards", topics=["Youth justice", "Adoption"])
+    guidebook = card_tags(visitor.get(reverse("catalogue:guidebook")))
+    assert guidebook["Linked last first"] == ["Wellbeing", "School"]
+    projects = card_tags(visitor.get(reverse("projects:project-list")))
+    assert projects["Tagged backwards"] == ["Adoption", "Youth justice"]
