@@ -5,6 +5,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
+from django.db import models
 
 from core.filtering import query_without
 from core.search import SearchFilter
@@ -19,13 +20,12 @@ EVIDENCE_ORDER = [
 ]
 
 
-class Mixed:
-    INCLUDE, EXCLUDE, ONLY = "include", "exclude", "only"
-    CHOICES = [
-        (INCLUDE, "Include ratings with mixed findings"),
-        (EXCLUDE, "Leave out ratings with mixed findings"),
-        (ONLY, "Only ratings with mixed findings"),
-    ]
+class Mixed(models.TextChoices):
+    """What the guidebook's `mixed` filter does with ratings that carry the star."""
+
+    INCLUDE = "include", "Include ratings with mixed findings"
+    EXCLUDE = "exclude", "Leave out ratings with mixed findings"
+    ONLY = "only", "Only ratings with mixed findings"
 
 
 SORTS = {
@@ -67,7 +67,7 @@ class GuidebookFilter(django_filters.FilterSet):
     )
     mixed = django_filters.ChoiceFilter(
         label="Mixed findings",
-        choices=Mixed.CHOICES,
+        choices=Mixed.choices,
         method="filter_mixed",
         empty_label=None,
         error_messages=invalid("a choice here; use include, exclude or only"),
@@ -214,7 +214,7 @@ def describe(name: str, value: str, outcomes: dict[str, str]) -> str:
     if name in ("cost", "max_cost"):
         return CostRating.from_code(value).description
     if name == "mixed":
-        return dict(Mixed.CHOICES)[value]
+        return Mixed(value).label
     if name == "outcome":
         return outcomes.get(value, value)
     return value
