@@ -24,8 +24,10 @@ def assert_same_queries_for_3_and_60(
     query: dict | None = None,
     *,
     marker: str,
+    queries: int,
 ) -> None:
-    """Add 3 rows and count the page's queries, add 57 more and count again: the same."""
+    """Add 3 rows and count the page's queries, add 57 more and count again: the same
+    number, which is `queries`."""
     add_rows(3)
     few, content = count_queries(client, url(), query)
     assert content.count(marker.encode()) >= 3
@@ -33,6 +35,7 @@ def assert_same_queries_for_3_and_60(
     many, content = count_queries(client, url(), query)
     assert content.count(marker.encode()) > 3
     assert many == few, f"{few} queries for 3 rows but {many} for 60"
+    assert few == queries, f"COUNT={few}"
 
 
 @pytest.fixture
@@ -67,6 +70,7 @@ def test_project_list_with_filters(rich_project, visitor):
         lambda count: [rich_project(count) for _ in range(count)],
         lambda: reverse("projects:project-list"),
         query,
+        queries=8,
         marker='class="card"',
     )
 
@@ -76,8 +80,12 @@ def test_project_list_unfiltered(rich_project, visitor):
         visitor,
         lambda count: [rich_project(count) for _ in range(count)],
         lambda: reverse("projects:project-list"),
+        queries=6,
         marker='class="card"',
     )
+
+
+HOME_QUERIES = 4
 
 
 def test_home_page(rich_project, visitor):
@@ -87,7 +95,7 @@ def test_home_page(rich_project, visitor):
     add(57)
     many, _ = count_queries(visitor, reverse("portal:home"))
     assert content.count(b'class="card"') == 3
-    assert many == few
+    assert many == few == HOME_QUERIES
 
 
 def test_project_page(
@@ -107,7 +115,7 @@ def test_project_page(
             subject.topics.add(f"Topic {subject.topics.count()}")
 
     assert_same_queries_for_3_and_60(
-        visitor, add, lambda: subject.get_absolute_url(), marker="<li>"
+        visitor, add, lambda: subject.get_absolute_url(), queries=10, marker="<li>"
     )
 
 
@@ -130,6 +138,7 @@ def test_related_page(project_factory, organisation_factory, visitor):
         visitor,
         add,
         lambda: reverse("projects:related-list", args=[subject.slug]),
+        queries=5,
         marker='class="card"',
     )
 
@@ -148,6 +157,7 @@ def test_partner_page(project_factory, organisation_factory, visitor):
         visitor,
         add,
         lambda: reverse("projects:partner-detail", args=[refuge.slug]),
+        queries=4,
         marker='class="card"',
     )
 
@@ -159,4 +169,6 @@ def test_project_page_as_staff_previewing_a_draft(project_factory, organisation_
         for _ in range(count):
             draft.partnerships.create(organisation=organisation_factory(), role=Role.DELIVERY)
 
-    assert_same_queries_for_3_and_60(editor, add, lambda: draft.get_absolute_url(), marker="<li>")
+    assert_same_queries_for_3_and_60(
+        editor, add, lambda: draft.get_absolute_url(), queries=12, marker="<li>"
+    )
