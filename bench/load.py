@@ -38,8 +38,8 @@ import redis
 from run import ROOT, Server, environment, fresh_database, manage
 
 sys.path.insert(0, str(ROOT))
-from tests.pages import form_data, parse  # noqa: E402
-from tests.servers import CSV_EXPORT, NGINX, Proxy, slow_readers, slowloris  # noqa: E402
+from tests.support.pages import form_data, parse  # noqa: E402
+from tests.support.servers import CSV_EXPORT, NGINX, Proxy, slow_readers, slowloris  # noqa: E402
 
 PASSWORD = "a long password for the load test"
 # wrk leaves an answer slower than its timeout (2 s by default) out of the latencies.

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
-from tests import factories, guidebook
+from tests.support import factories, guidebook
 
 # The seed of the generated guidebook: fixed, so that a failure can be replayed.
 GUIDEBOOK_SEED = 20240517

@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 from catalogue.models import ChildOutcome
 from projects.models import Project
 from ratings.scales import CostRating, EvidenceRating
-from tests.factories import InterventionFactory
+from tests.support.factories import InterventionFactory
 
 # Debian's Chromium; CHROMIUM_PATH=/nowhere runs the suite as a machine without it would.
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import Project
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from projects.models import Document, Project
-from tests.factories import PDF_BYTES, UserFactory
+from tests.support.factories import PDF_BYTES, UserFactory
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,131 @@
+"""Site-wide guards: the URL contract (docs/urls.md), and one <h1> on every public page."""
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from catalogue.models import ChildOutcome
+from tests.support.pages import parse
+
+
+def test_urls_follow_the_published_contract():
+    assert reverse("portal:home") == "/"
+    assert reverse("projects:project-list") == "/projects/"
+    assert reverse("projects:project-detail", args=["a-study"]) == "/projects/a-study/"
+    assert reverse("projects:related-list", args=["a-study"]) == "/projects/a-study/related/"
+    assert reverse("projects:partner-detail", args=["refuge"]) == "/partners/refuge/"
+    assert reverse("admin:index") == "/admin/"
+    assert reverse("catalogue:guidebook") == "/interventions/"
+    assert reverse("catalogue:intervention-detail", args=["fnp"]) == "/interventions/fnp/"
+    assert reverse("catalogue:outcome-detail", args=["crime"]) == "/outcomes/crime/"
+    assert reverse("ratings:explained") == "/ratings/"
+
+
+# Routes whose answer is not a page for people: each must say why it is left out.
+NOT_PAGES = {
+    "portal:sitemap": "XML for search engines",
+    "portal:robots": "plain text for crawlers",
+    "projects:project-feed": "an Atom feed",
+    "catalogue:guidebook-feed": "an Atom feed",
+    "projects:document-download": "a file",
+}
+
+
+def public_routes() -> list[str]:
+    """The name of every public route in the URLconf, the admin's left out."""
+    names = []
+
+    def walk(patterns, namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name != "admin":
+                    walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+@pytest.fixture
+def public_urls(seed, project_factory, document_factory, intervention_factory):
+    """Every public page of the URLconf, with the odd and the missing besides."""
+    project = project_factory(published=False)
+    document_factory(project=project)
+    outcome = "preventing-child-maltreatment"
+    intervention = intervention_factory(
+        mixed_findings=True, outcomes=[ChildOutcome.objects.get(slug=outcome)]
+    )
+    intervention_factory(evidence_rating=10)
+    draft = intervention_factory(published=False)
+    seeded = "domestic-abuse-interventions-in-childrens-social-care"
+    examples = {
+        "portal:home": [reverse("portal:home")],
+        "portal:search": [
+            reverse("portal:search"),
+            reverse("portal:search") + "?q=domestic+abuse",
+            reverse("portal:search") + "?q=zebra",
+            reverse("portal:search") + "?q=" + "x" * 300,
+        ],
+        "portal:accessibility": [reverse("portal:accessibility")],
+        "projects:project-list": [
+            reverse("projects:project-list"),
+            reverse("projects:project-list") + "?status=bogus&topic=no-such&q=" + "x" * 300,
+        ],
+        "projects:project-detail": [
+            reverse("projects:project-detail", args=[seeded]),
+            reverse("projects:project-detail", args=["no-such-project"]),
+        ],
+        "projects:related-list": [reverse("projects:related-list", args=[seeded])],
+        "projects:partner-detail": [
+            reverse("projects:partner-detail", args=["university-of-greenwich"])
+        ],
+        "catalogue:guidebook": [
+            reverse("catalogue:guidebook"),
+            reverse("catalogue:guidebook") + "?evidence=7&max_cost=abc&q=" + "x" * 300,
+        ],
+        "catalogue:compare": [
+            reverse("catalogue:compare"),
+            reverse("catalogue:compare") + f"?compare={intervention.slug}&compare=no-such",
+        ],
+        "catalogue:other-programmes": [reverse("catalogue:other-programmes")],
+        "catalogue:intervention-detail": [
+            reverse("catalogue:intervention-detail", args=[intervention.slug]),
+            reverse("catalogue:intervention-detail", args=[draft.slug]),
+        ],
+        "catalogue:outcome-detail": [
+            reverse("catalogue:outcome-detail", args=[outcome]),
+            reverse("catalogue:outcome-detail", args=["no-such"]),
+        ],
+        "ratings:explained": [reverse("ratings:explained")],
+    }
+    routes = set(public_routes()) - set(NOT_PAGES)
+    assert routes == set(examples), "every public page needs an example address here"
+    return [
+        *(url for urls in examples.values() for url in urls),
+        # An invalid feed query answers with the 400 page; an unknown address, the 404.
+        reverse("catalogue:guidebook-feed") + "?min_evidence=7",
+        "/no-such-page/",
+    ]
+
+
+@pytest.mark.parametrize("persona", ["visitor", "outsider", "editor"])
+def test_every_public_page_has_exactly_one_h1_and_a_title(public_urls, persona, request):
+    client = request.getfixturevalue(persona)
+    for url in public_urls:
+        page = parse(client.get(url))
+        assert len(page.find_all("h1")) == 1, url
+        assert page.find("title").text, url
+        assert page.find("html").attrs["lang"] == "en-GB"
+
+
+def test_pages_are_readable_on_a_phone(visitor, db):
+    viewport = parse(visitor.get(reverse("portal:home"))).find("meta", name="viewport")
+    assert "width=device-width" in viewport.attrs["content"]
+
+
+def test_page_not_found_offers_a_way_back(visitor, db):
+    response = visitor.get(reverse("projects:partner-detail", args=["no-such-partner"]))
+    assert response.status_code == 404
+    links = parse(response).find("main").links()
+    assert links["Go to the home page"] == reverse("portal:home")
+    assert links["browse research projects"] == reverse("projects:project-list")
