@@ -80,8 +80,11 @@ def announce_change(using: str | None = None) -> None:
         bump_content_version()
     except RedisError as error:
         raise CacheUnavailable(CacheUnavailable.message) from error
-    # Outside a transaction the change is committed already, and this runs at once.
-    transaction.on_commit(bump_content_version, using=using, robust=True)
+    # Once for a transaction, however many records it changes (a bulk delete sends a
+    # signal for each); outside a transaction the change is committed and this runs at once.
+    pending = transaction.get_connection(using).run_on_commit
+    if not any(callback is bump_content_version for _, callback, _ in pending):
+        transaction.on_commit(bump_content_version, using=using, robust=True)
 
 
 # Entries are right until the content changes, which also changes their key.
@@ -131,6 +134,16 @@ def cached_stream(parts: tuple, make: Callable[[], Iterable[str]]) -> Iterator[b
             cache.set(key, b"".join(packed), UNTIL_CHANGED_SECONDS)
         except RedisError as error:
             logger.warning("The cache does not answer; the stream is not kept: %s", error)
+
+
+def cached_for(parts: tuple, make, timeout: int):
+    """make(), kept in the shared cache under parts for timeout seconds whatever changes,
+    or made afresh when the cache cannot be reached."""
+    try:
+        return cache.get_or_set(f"kept:{parts_key(parts)}", make, timeout)
+    except RedisError as error:
+        logger.warning("The cache does not answer; making it afresh: %s", error)
+        return make()
 
 
 def cached_until_changed(parts: tuple, make, timeout: int = UNTIL_CHANGED_SECONDS):
@@ -237,11 +250,14 @@ class InvalidFiltersNotCachedMixin:
 
 def declared_query(request) -> tuple[str, ...] | None:
     """The query parameters the view at request's path reads, if it says."""
-    try:
-        view = resolve(request.path_info).func
-    except Resolver404:
-        return None
-    return getattr(getattr(view, "view_class", view), "query_parameters", None)
+    # Resolved already once the view runs; the page cache asks before that.
+    match = request.resolver_match
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+    return getattr(getattr(match.func, "view_class", match.func), "query_parameters", None)
 
 
 def normalised_query(request, names: tuple[str, ...]) -> QueryDict:

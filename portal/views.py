@@ -1,28 +1,23 @@
-import logging
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import TemplateView
-from redis.exceptions import RedisError
 
 from catalogue.models import ChildOutcome, Intervention
 from core.addresses import absolute_url
-from core.cache import reads_query
+from core.cache import cached_for, reads_query
 from core.clients import AddressLimit, too_many_requests
 from core.search import SearchField, highlight
 from projects.models import Organisation, Project
 
 from .sitemaps import SITEMAPS
-
-logger = logging.getLogger(__name__)
 
 LATEST_PROJECTS_ON_HOME = 3
 
@@ -108,20 +103,13 @@ def sitemap(request):
         page = int(request.GET.get("p", "1"))
     except ValueError:
         raise Http404("There is no such page of the sitemap.") from None
-    key = f"sitemap:{page}"
-    try:
-        kept = cache.get(key)
-    except RedisError:
-        kept = None
-    if kept is None:
+
+    def make() -> tuple[bytes, str | None]:
         made = sitemap_views.sitemap(request, SITEMAPS)
         made.render()
-        kept = (made.content, made.get("Last-Modified"))
-        try:
-            cache.set(key, kept, SITEMAP_KEPT_SECONDS)
-        except RedisError as error:
-            logger.warning("The cache does not answer; the sitemap is not kept: %s", error)
-    content, modified = kept
+        return made.content, made.get("Last-Modified")
+
+    content, modified = cached_for(("sitemap", page), make, SITEMAP_KEPT_SECONDS)
     response = HttpResponse(content, content_type="application/xml")
     if modified:
         response["Last-Modified"] = modified
