@@ -66,7 +66,7 @@ def test_seed_demo_writes_in_bulk(seed, size):
 
 
 def test_without_the_seed_it_says_to_load_it_first(db):
-    with pytest.raises(CommandError, match="loaddata seed"):
+    with pytest.raises(CommandError, match="load_seed"):
         seed_demo("--interventions", "5")
     assert not Intervention.objects.exists()
 

@@ -196,7 +196,7 @@ class Command(BaseCommand):
         if not ChildOutcome.objects.exists():
             raise CommandError(
                 "There are no child outcomes to give the interventions: load the seed "
-                "first with `python manage.py loaddata seed`."
+                "first with `python manage.py load_seed`."
             )
         self.random = random.Random(seed)
         started = time.monotonic()
