@@ -1,7 +1,11 @@
+from collections import defaultdict
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
@@ -62,6 +66,60 @@ class Setting(Characteristic):
     HEALTH = "health", "Health service"
     SOCIAL_CARE = "social-care", "Children’s social care"
     YOUTH_JUSTICE = "youth-justice", "Youth justice"
+
+
+class StudyDesign(models.TextChoices):
+    RCT = "rct", "Randomised controlled trial"
+    CLUSTER_RCT = "cluster-rct", "Cluster randomised trial"
+    QED = "qed", "Quasi-experimental design"
+    PRE_POST = "pre-post", "Pre-post study"
+    OTHER = "other", "Other design"
+
+
+class StudyLevel(models.IntegerChoices):
+    """The level of evidence a study reached on the guidebook's scale."""
+
+    BELOW_2 = 1, "Below level 2"
+    LEVEL_2 = 2, "Level 2"
+    LEVEL_3 = 3, "Level 3"
+    LEVEL_4 = 4, "Level 4"
+
+    @classmethod
+    def from_code(cls, code: str) -> "StudyLevel":
+        """Read "2", "3", "4" or "below 2" (also "NL2", "1"), as a spreadsheet writes it."""
+        normalised = " ".join(code.lower().replace("level", "").split())
+        for level in cls:
+            if normalised in {str(level.value), level.label.lower().replace("level ", "")}:
+                return level
+        if normalised in {"nl2", "<2", "below2"}:
+            return cls.BELOW_2
+        raise ValueError(code)
+
+    @property
+    def code(self) -> str:
+        """The value in the studies CSV: "2", "3", "4" or "below 2"."""
+        return "below 2" if self == StudyLevel.BELOW_2 else str(self.value)
+
+
+class Direction(models.TextChoices):
+    """Which way a finding went, said in words wherever it is shown."""
+
+    FAVOURABLE = "favourable", "Favourable"
+    NO_EFFECT = "no effect", "No effect"
+    UNFAVOURABLE = "unfavourable", "Unfavourable"
+
+
+# A finding this many months or more after the intervention ended is long term.
+LONG_TERM_MONTHS = 12
+# The countries a study "in the UK" names, compared without case.
+UK_COUNTRIES = {
+    "uk", "united kingdom", "great britain", "britain",
+    "england", "scotland", "wales", "northern ireland",
+}  # fmt: skip
+
+
+def in_uk(country: str) -> bool:
+    return country.strip().lower() in UK_COUNTRIES
 
 
 EVIDENCE_RATING_MESSAGE = (
@@ -175,6 +233,49 @@ def guidebook_sort_index(*order, name: str) -> models.Index:
     )
 
 
+# SQLite allows some 32,000 parameters in one statement; look rows up in slices below that.
+LOOKUP_SLICE = 10_000
+
+
+def slices(items: list, size: int = LOOKUP_SLICE):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# The columns refresh_evidence() keeps from an intervention's studies.
+EVIDENCE_FIELDS = [
+    "study_count", "counting_study_count", "independent_study_count", "uk_study_count",
+    "counting_designs", "ethnicity_reported", "long_term_finding",
+]  # fmt: skip
+
+
+def evidence_values(studies: list[dict], long_term_finding: bool) -> dict:
+    """The EVIDENCE_FIELDS of an intervention with these studies (as values() dicts)."""
+    counting = [study for study in studies if study["counts_towards_rating"]]
+    designs = {study["design"] for study in counting}
+    return {
+        "study_count": len(studies),
+        "counting_study_count": len(counting),
+        "independent_study_count": sum(study["independent"] for study in counting),
+        "uk_study_count": sum(in_uk(study["country"]) for study in counting),
+        "counting_designs": [design for design in StudyDesign.values if design in designs],
+        "ethnicity_reported": any(study["ethnicity"].strip() for study in counting),
+        "long_term_finding": long_term_finding,
+    }
+
+
+def characteristic_test(field: str, codes) -> Q:
+    """A list field holds any of the codes. Written as a text match on the stored JSON
+    ('["0-2", "3-5"]'), which SQLite and PostgreSQL store alike and both can test, where
+    a JSON containment test exists on PostgreSQL alone; a code is matched with its quotes,
+    so "0-2" never matches inside another code."""
+    as_text = Cast(field, models.TextField())
+    test = Q()
+    for code in codes:
+        test |= Q(Contains(as_text, f'"{code}"'))
+    return test
+
+
 class InterventionQuerySet(PublishableQuerySet):
     def in_guidebook(self) -> "InterventionQuerySet":
         """Leave out NL2 and NE programmes, which the guidebook lists only when asked."""
@@ -235,6 +336,45 @@ class InterventionQuerySet(PublishableQuerySet):
 
     def cheapest_first(self) -> "InterventionQuerySet":
         return self.order_by(CHEAPEST_FIRST, "name", "pk")
+
+    def with_characteristic(self, field: str, codes: list[str]) -> "InterventionQuerySet":
+        """Interventions whose list field (age_groups, setting, …) holds any of the codes."""
+        return self.filter(characteristic_test(field, codes))
+
+    def refresh_evidence(self) -> int:
+        """Recompute what these interventions' studies show (the counts, designs and flags
+        the guidebook filters on) and, for those with studies, uk_tested; return how many
+        changed. Call it, in the transaction that changed them, after studies change."""
+        ids = list(self.values_list("pk", flat=True))
+        studies = defaultdict(list)
+        long_term = set()
+        for batch in slices(ids):
+            for study in Study.objects.filter(intervention__in=batch).values(
+                "intervention_id", "counts_towards_rating", "independent", "country",
+                "design", "ethnicity",
+            ):  # fmt: skip
+                studies[study["intervention_id"]].append(study)
+            long_term.update(
+                Finding.objects.long_term_favourable()
+                .filter(study__intervention__in=batch)
+                .values_list("study__intervention_id", flat=True)
+            )
+        changed = []
+        for batch in slices(ids):
+            for intervention in Intervention.objects.filter(pk__in=batch).only(
+                *EVIDENCE_FIELDS, "uk_tested"
+            ):
+                values = evidence_values(studies[intervention.pk], intervention.pk in long_term)
+                if intervention.study_count or values["study_count"]:
+                    values["uk_tested"] = values["uk_study_count"] > 0
+                else:
+                    values["uk_tested"] = intervention.uk_tested
+                if any(getattr(intervention, name) != value for name, value in values.items()):
+                    for name, value in values.items():
+                        setattr(intervention, name, value)
+                    changed.append(intervention)
+        Intervention.objects.bulk_update(changed, [*EVIDENCE_FIELDS, "uk_tested"], batch_size=1000)
+        return len(changed)
 
     def for_cards(self) -> "InterventionQuerySet":
         """Load what an intervention card shows, in a fixed number of queries, leaving out
@@ -300,7 +440,8 @@ class Intervention(VersionedModel, TimeStampedModel):
     uk_tested = models.BooleanField(
         "tested in the UK",
         default=False,
-        help_text="At least one UK study counts towards its rating.",
+        help_text="At least one UK study counts towards its rating. Once it has studies, "
+        "this follows from them.",
     )
     published = models.BooleanField(
         default=False, help_text="Only published interventions are shown to the public."
@@ -311,6 +452,19 @@ class Intervention(VersionedModel, TimeStampedModel):
     last_reviewed = models.DateField(
         null=True, blank=True, help_text="When its evidence was last reviewed."
     )
+
+    # What its studies show, kept by InterventionQuerySet.refresh_evidence() whenever they
+    # change: the guidebook filters and counts on these columns of one row rather than
+    # joining every listed intervention's studies and findings.
+    study_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    counting_study_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Of the studies that count towards the rating:
+    independent_study_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    uk_study_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    counting_designs = MultipleChoiceField(item_choices=StudyDesign.choices, editable=False)
+    ethnicity_reported = models.BooleanField(default=False, editable=False)
+    # A favourable finding LONG_TERM_MONTHS or more after the intervention ended.
+    long_term_finding = models.BooleanField(default=False, editable=False)
 
     # The weighted text the site search matches and ranks, kept by a PostgreSQL trigger
     # (see core.search.add_search_document); unused, and left empty, on SQLite.
@@ -404,3 +558,224 @@ class Intervention(VersionedModel, TimeStampedModel):
                 self._meta.get_field("setting"),
             )
         ]
+
+    def evidence_summary(self) -> str:
+        """What the rating rests on, in a sentence: "Based on 3 studies: 2 count towards
+        the rating, 1 conducted independently of the provider, 1 in the UK"."""
+        if not self.study_count:
+            return "No studies recorded yet."
+
+        def number(count: int) -> str:
+            return str(count) if count else "none"
+
+        studies = f"{self.study_count} stud{'y' if self.study_count == 1 else 'ies'}"
+        counts = "counts" if self.counting_study_count == 1 else "count"
+        return (
+            f"Based on {studies}: {number(self.counting_study_count)} {counts} towards the "
+            f"rating, {number(self.independent_study_count)} conducted independently of the "
+            f"provider, {number(self.uk_study_count)} in the UK."
+        )
+
+    def publish_problem(self) -> str | None:
+        """Why this intervention may not be published as it stands, or None."""
+        if (
+            self.evidence_rating is not None
+            and self.evidence_rating >= EvidenceRating.LEVEL_2
+            and not self.counting_study_count
+        ):
+            return (
+                f"{self.name} is rated {self.rating_display} but has no study that counts "
+                "towards its rating; add the studies the rating rests on before publishing it."
+            )
+        return None
+
+
+class StudyQuerySet(models.QuerySet):
+    def counting(self) -> "StudyQuerySet":
+        return self.filter(counts_towards_rating=True)
+
+
+class Study(TimeStampedModel):
+    """One study of an intervention's evidence base, numbered on it ("Study 2")."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="studies")
+    number = models.PositiveSmallIntegerField(
+        help_text="Its number on this intervention: the page shows it as “Study 1”, …"
+    )
+    citation = models.TextField(help_text="Authors, year, title and where it was published.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True, help_text="Such as 10.1000/xyz123.")
+    registry_ids = models.CharField(
+        "registry IDs",
+        max_length=200,
+        blank=True,
+        help_text="ISRCTN or ClinicalTrials.gov IDs, separated by “;”.",
+    )
+    design = models.CharField(max_length=20, choices=StudyDesign.choices)
+    level = models.PositiveSmallIntegerField(
+        "level reached", choices=StudyLevel.choices, help_text="The level of evidence it reached."
+    )
+    counts_towards_rating = models.BooleanField(
+        default=False, help_text="It is one of the studies the evidence rating rests on."
+    )
+    rating_note = models.CharField(
+        "why it counts or not",
+        max_length=300,
+        blank=True,
+        help_text="Why it does or does not count towards the rating, for the public.",
+    )
+    independent = models.BooleanField(
+        "conducted independently of the provider",
+        default=False,
+        help_text="Run by researchers with no stake in the intervention.",
+    )
+    country = models.CharField(max_length=100, blank=True)
+    sample_intervention = models.PositiveIntegerField(
+        "intervention group size", null=True, blank=True
+    )
+    sample_comparison = models.PositiveIntegerField("comparison group size", null=True, blank=True)
+    population_ages = models.CharField(
+        "ages as evaluated", max_length=200, blank=True, help_text="Such as “3 to 5 years”."
+    )
+    population_need = models.CharField("level of need as evaluated", max_length=200, blank=True)
+    ethnicity = models.TextField(
+        "ethnicity as reported",
+        blank=True,
+        help_text="As the study reports it; leave empty if it does not, and the page says so.",
+    )
+    measures = models.TextField(
+        blank=True, help_text="The instruments the outcomes were measured with."
+    )
+    limitations = models.TextField(blank=True)
+
+    objects = StudyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "studies"
+        ordering = ["intervention", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "number"],
+                name="study_number_unique",
+                violation_error_message="Each study's number is used once on its intervention.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="study_number_positive",
+                violation_error_message="Studies are numbered from 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(design__in=StudyDesign.values),
+                name="study_design_known",
+                violation_error_message="The design must be one of the listed designs.",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=StudyLevel.values),
+                name="study_level_known",
+                violation_error_message="The level must be 2, 3, 4 or below 2.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(sample_intervention__isnull=True) | Q(sample_intervention__gte=0))
+                & (Q(sample_comparison__isnull=True) | Q(sample_comparison__gte=0)),
+                name="study_sample_not_negative",
+                violation_error_message="A sample size cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Study {self.number}"
+
+    @property
+    def anchor(self) -> str:
+        return f"study-{self.number}"
+
+    @property
+    def in_uk(self) -> bool:
+        return in_uk(self.country)
+
+    @property
+    def doi_url(self) -> str:
+        doi = self.doi.strip().removeprefix("https://doi.org/").removeprefix("doi:")
+        return f"https://doi.org/{doi}" if doi else ""
+
+    def registry_links(self) -> list[tuple[str, str]]:
+        """Each registry ID with the address of its record, where the registry is known."""
+        links = []
+        for item in self.registry_ids.split(";"):
+            code = item.strip()
+            if not code:
+                continue
+            upper = code.upper()
+            if upper.startswith("ISRCTN"):
+                links.append((code, f"https://www.isrctn.com/{upper}"))
+            elif upper.startswith("NCT"):
+                links.append((code, f"https://clinicaltrials.gov/study/{upper}"))
+            else:
+                links.append((code, ""))
+        return links
+
+
+class FindingQuerySet(models.QuerySet):
+    def long_term_favourable(self) -> "FindingQuerySet":
+        return self.filter(direction=Direction.FAVOURABLE, months_after_end__gte=LONG_TERM_MONTHS)
+
+
+class Finding(models.Model):
+    """A study's result on one child outcome."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="findings")
+    outcome = models.ForeignKey(
+        ChildOutcome,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        verbose_name="child outcome",
+    )
+    sub_outcome = models.CharField(
+        max_length=200, help_text="The result in a few words, such as “Improved reading”."
+    )
+    measure = models.CharField(max_length=300, blank=True)
+    statement = models.TextField(
+        blank=True, help_text="What was found, such as “9.18-point improvement on …”."
+    )
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    effect_size = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    improvement_index = models.SmallIntegerField(
+        null=True, blank=True, help_text="From −50 to 50, where known."
+    )
+    months_after_end = models.PositiveSmallIntegerField(
+        "months after the intervention ended",
+        null=True,
+        blank=True,
+        help_text=f"{LONG_TERM_MONTHS} or more is long term.",
+    )
+
+    objects = FindingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["study", "outcome__position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values),
+                name="finding_direction_known",
+                violation_error_message="The direction must be favourable, no effect or unfavourable.",
+            ),
+            models.CheckConstraint(
+                condition=Q(improvement_index__isnull=True)
+                | Q(improvement_index__gte=-50, improvement_index__lte=50),
+                name="finding_improvement_index_range",
+                violation_error_message="An improvement index runs from −50 to 50.",
+            ),
+        ]
+        indexes = [
+            # The intervention page's "based on" links: an outcome's findings.
+            models.Index(fields=["outcome", "study"], name="finding_outcome"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study}: {self.sub_outcome}"
+
+    @property
+    def long_term(self) -> bool:
+        return self.months_after_end is not None and self.months_after_end >= LONG_TERM_MONTHS

@@ -9,7 +9,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core.cache import announce_change
 
-from .models import ChildOutcome, Intervention, OutcomeEvidence
+from .models import ChildOutcome, Intervention, OutcomeEvidence, slices
 from .spreadsheet import FIELD_COLUMNS, RowError, read_csv
 
 BATCH_SIZE = 1000
@@ -18,13 +18,6 @@ BATCH_SIZE = 1000
 NOT_IMPORTED = [
     field.name for field in Intervention._meta.concrete_fields if field.name not in FIELD_COLUMNS
 ]
-# SQLite allows some 32,000 parameters in one statement; look rows up in slices below that.
-LOOKUP_SLICE = 10_000
-
-
-def slices(items: list, size: int = LOOKUP_SLICE):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass

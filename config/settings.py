@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django_filters",
     "taggit",
     "simple_history",
+    "nested_admin",
     "axes",
     "core",
     "ratings",

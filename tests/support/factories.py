@@ -5,9 +5,19 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import Max
 from django.utils.text import slugify
 
-from catalogue.models import ChildOutcome, Intervention, OutcomeEvidence
+from catalogue.models import (
+    ChildOutcome,
+    Direction,
+    Finding,
+    Intervention,
+    OutcomeEvidence,
+    Study,
+    StudyDesign,
+    StudyLevel,
+)
 from projects.models import (
     Document,
     DocumentKind,
@@ -211,6 +221,56 @@ class InterventionFactory(factory.django.DjangoModelFactory):
             OutcomeEvidence.objects.create(
                 content_object=intervention, tag=as_outcome(outcome), impact=impact
             )
+
+
+class StudyFactory(factory.django.DjangoModelFactory):
+    """A counting randomised controlled trial at level 3 in England; create studies
+    through this factory (or call refresh_evidence() after) so that the intervention's
+    evidence columns follow."""
+
+    intervention = factory.SubFactory(InterventionFactory)
+    number = factory.LazyAttribute(
+        lambda study: (study.intervention.studies.aggregate(Max("number"))["number__max"] or 0) + 1
+    )
+    citation = factory.Sequence(lambda n: f"Author {n}, A. (2020). A trial of it. Journal, 1(1).")
+    year = 2020
+    design = StudyDesign.RCT
+    level = StudyLevel.LEVEL_3
+    counts_towards_rating = True
+    independent = False
+    country = "England"
+    sample_intervention = 120
+    sample_comparison = 118
+
+    class Meta:
+        model = Study
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        study = super()._create(model_class, *args, **kwargs)
+        Intervention.objects.filter(pk=study.intervention_id).refresh_evidence()
+        study.intervention.refresh_from_db()
+        return study
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    study = factory.SubFactory(StudyFactory)
+    outcome = factory.SubFactory(ChildOutcomeFactory)
+    sub_outcome = "Improved reading"
+    measure = "A reading test"
+    statement = "A 9-point improvement on the reading test."
+    direction = Direction.FAVOURABLE
+    months_after_end = 0
+
+    class Meta:
+        model = Finding
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        finding = super()._create(model_class, *args, **kwargs)
+        Intervention.objects.filter(pk=finding.study.intervention_id).refresh_evidence()
+        finding.study.intervention.refresh_from_db()
+        return finding
 
 
 class RatingDefinitionFactory(factory.django.DjangoModelFactory):
