@@ -34,7 +34,9 @@ csv_10k = min(candidates, key=lambda query: abs(rows(query) - 10_000))
 
 probe = {
     "project": project.slug,
-    "intervention": demo.order_by("pk").first().slug,
+    "intervention": demo.filter(study_count__lt=10).order_by("pk").first().slug,
+    # seed_demo gives one intervention in a thousand ten studies.
+    "ten_studies": demo.filter(study_count=10).order_by("pk").first().slug,
     "outcome": outcome.slug,
     "csv_10k": csv_10k,
 }

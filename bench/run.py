@@ -160,6 +160,7 @@ def pages(probe: dict) -> dict[str, str]:
         "guidebook, page 1": "/interventions/",
         "guidebook, page 400": "/interventions/?page=400",
         "intervention page": f"/interventions/{probe['intervention']}/",
+        "intervention, ten studies": f"/interventions/{probe['ten_studies']}/",
         "search": "/search/?q=family+support",
         "CSV export, 10k rows": f"/interventions/?format=csv&{probe['csv_10k']}",
     }

@@ -5,10 +5,19 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from catalogue.models import Intervention, OutcomeEvidence
+from catalogue.models import (
+    Finding,
+    Intervention,
+    OutcomeEvidence,
+    Study,
+    StudyDesign,
+    StudyLevel,
+)
 from projects.models import Organisation, Partnership, Project, ResearchQuestion, TaggedProject
+from ratings.scales import EvidenceRating
 
 
 def seed_demo(*args: str) -> str:
@@ -62,7 +71,14 @@ def test_seed_demo_writes_in_bulk(seed, size):
     """The number of statements grows with the batches, not with the rows."""
     with CaptureQueriesContext(connection) as queries:
         seed_demo("--projects", str(size // 10), "--interventions", str(size))
-    assert len(queries.captured_queries) < 60
+    written = (
+        Intervention.objects.count()
+        + OutcomeEvidence.objects.count()
+        + Study.objects.count()
+        + Finding.objects.count()
+    )
+    # SQLite takes at most 999 values a statement, so a batch of studies is a few.
+    assert len(queries.captured_queries) < written / 20
 
 
 def test_without_the_seed_it_says_to_load_it_first(db):
@@ -74,3 +90,40 @@ def test_without_the_seed_it_says_to_load_it_first(db):
 def test_negative_numbers_are_refused(seed):
     with pytest.raises(CommandError, match="cannot be negative"):
         seed_demo("--projects", "-1")
+
+
+def test_demo_studies_bear_out_each_rating_and_give_every_filter_something(seed):
+    seed_demo("--projects", "0", "--interventions", "300")
+    demo = Intervention.objects.filter(slug__startswith="demo-")
+    # The evidence columns seed_demo sets are the ones the studies give.
+    assert demo.refresh_evidence() == 0
+    for intervention in demo.filter(evidence_rating__gte=EvidenceRating.LEVEL_2):
+        assert intervention.publish_problem() is None, intervention.slug
+        counting = list(intervention.studies.counting().prefetch_related("findings"))
+        long_term_level_4 = [
+            study
+            for study in counting
+            if study.level == StudyLevel.LEVEL_4
+            and any(
+                finding.long_term and finding.direction == "favourable"
+                for finding in study.findings.all()
+            )
+        ]
+        if intervention.evidence_rating >= EvidenceRating.LEVEL_4:
+            assert len(long_term_level_4) >= 2, intervention.slug
+        if intervention.evidence_rating == EvidenceRating.LEVEL_4_PLUS:
+            assert len(counting) >= 3 and any(study.independent for study in counting)
+        if intervention.evidence_rating == EvidenceRating.LEVEL_3_PLUS:
+            assert len(counting) >= 2
+    # Each study's findings are on the intervention's own outcomes.
+    assert (
+        not Finding.objects.filter(study__intervention__in=demo)
+        .exclude(outcome__intervention_links__content_object=F("study__intervention"))
+        .exists()
+    )
+    assert demo.filter(study_count=10).exists()
+    for design in StudyDesign.values:
+        assert demo.filter(counting_designs__icontains=f'"{design}"').exists(), design
+    for flag in ("long_term_finding", "ethnicity_reported", "uk_tested", "uk_available"):
+        assert demo.filter(**{flag: True}).exists() and demo.filter(**{flag: False}).exists()
+    assert demo.filter(independent_study_count__gt=0).exists()

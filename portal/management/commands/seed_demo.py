@@ -12,13 +12,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalogue.models import (
+    LONG_TERM_MONTHS,
     AgeGroup,
     ChildOutcome,
     DeliveryModel,
+    Direction,
+    Finding,
     Intervention,
     LevelOfNeed,
     OutcomeEvidence,
     Setting,
+    Study,
+    StudyDesign,
+    StudyLevel,
+    evidence_values,
 )
 from core.cache import announce_change
 from core.text import render_markdown
@@ -127,6 +134,37 @@ EVIDENCE_WEIGHTS = {
     EvidenceRating.LEVEL_4_PLUS: 7,
 }
 COST_WEIGHTS = {None: 10, 1: 15, 2: 25, 3: 22, 4: 15, 5: 8, CostRating.NOT_APPLICABLE: 5}
+# The counting studies each rating rests on by the seed's definitions, as (level, long term
+# favourable finding) pairs: a 4 rests on two level 4 studies with a long-term favourable
+# finding, a 4+ on a third too (one of them independent), a 3+ on a further study at
+# level 2 or above.
+COUNTING_STUDIES = {
+    None: [],
+    EvidenceRating.NOT_EFFECTIVE: [(StudyLevel.LEVEL_3, False)],
+    EvidenceRating.BELOW_LEVEL_2: [(StudyLevel.BELOW_2, False)],
+    EvidenceRating.LEVEL_2: [(StudyLevel.LEVEL_2, False)],
+    EvidenceRating.LEVEL_2_PLUS: [(StudyLevel.LEVEL_2, False), (StudyLevel.LEVEL_2, False)],
+    EvidenceRating.LEVEL_3: [(StudyLevel.LEVEL_3, False)],
+    EvidenceRating.LEVEL_3_PLUS: [(StudyLevel.LEVEL_3, False), (StudyLevel.LEVEL_2, False)],
+    EvidenceRating.LEVEL_4: [(StudyLevel.LEVEL_4, True), (StudyLevel.LEVEL_4, True)],
+    EvidenceRating.LEVEL_4_PLUS: [
+        (StudyLevel.LEVEL_4, True), (StudyLevel.LEVEL_4, True), (StudyLevel.LEVEL_3, False),
+    ],
+}  # fmt: skip
+DESIGNS_AT_LEVEL = {
+    StudyLevel.LEVEL_4: [StudyDesign.RCT, StudyDesign.CLUSTER_RCT],
+    StudyLevel.LEVEL_3: [StudyDesign.RCT, StudyDesign.CLUSTER_RCT, StudyDesign.QED],
+    StudyLevel.LEVEL_2: [StudyDesign.QED, StudyDesign.PRE_POST],
+    StudyLevel.BELOW_2: [StudyDesign.PRE_POST, StudyDesign.OTHER],
+}
+STUDY_COUNTRIES = ["England", "Scotland", "Wales", "United States", "Australia", "Norway"]
+ETHNICITIES = [
+    "White British 71%, Asian 12%, Black 9%, mixed 8%",
+    "White 64%, Black 20%, Hispanic 16%",
+    "",
+]
+# Every so many interventions one has ten studies, as a well-researched programme may.
+WELL_RESEARCHED_EVERY = 1000
 
 
 DEMO_BODY = (
@@ -268,6 +306,7 @@ class Command(BaseCommand):
                             ["England", "Wales", "Scotland", "United States"]
                         ),
                         uk_available=self.random.random() < 0.8,
+                        # Set from its studies, where it has any.
                         uk_tested=self.random.random() < 0.5,
                         published=self.random.random() < 0.97,
                         first_published=datetime.date(2020, 1, 1),
@@ -277,6 +316,13 @@ class Command(BaseCommand):
                         updated=now,
                     )
                 )
+            chosen = [self.sample(outcomes, 1, 3) for _ in batch]
+            studies = [
+                self.make_studies(intervention, index, picked)
+                for index, (intervention, picked) in enumerate(
+                    zip(batch, chosen, strict=True), start=start
+                )
+            ]
             created = Intervention.objects.bulk_create(batch, batch_size=BATCH)
             links = [
                 OutcomeEvidence(
@@ -284,13 +330,120 @@ class Command(BaseCommand):
                     tag_id=outcome.pk,
                     impact=f"Improved {outcome.name.lower()} in one or more studies.",
                 )
-                for intervention in created
-                for outcome in self.sample(outcomes, 1, 3)
+                for intervention, picked in zip(created, chosen, strict=True)
+                for outcome in picked
             ]
             OutcomeEvidence.objects.bulk_create(links, batch_size=BATCH)
+            for intervention, planned in zip(created, studies, strict=True):
+                for study, _ in planned:
+                    study.intervention_id = intervention.pk
+            Study.objects.bulk_create(
+                [study for planned in studies for study, _ in planned], batch_size=BATCH
+            )
+            findings = []
+            for planned in studies:
+                for study, study_findings in planned:
+                    for finding in study_findings:
+                        finding.study_id = study.pk
+                        findings.append(finding)
+            Finding.objects.bulk_create(findings, batch_size=BATCH)
             ids += [intervention.pk for intervention in created]
             progress.advance(len(batch))
         return ids
+
+    def make_studies(
+        self, intervention: Intervention, index: int, outcomes: list[ChildOutcome]
+    ) -> list[tuple[Study, list[Finding]]]:
+        """Studies and findings that bear out the intervention's rating (COUNTING_STUDIES),
+        with a few that do not count; sets the evidence columns they give it."""
+        rating = intervention.evidence_rating
+        plan = [(level, long_term, True) for level, long_term in COUNTING_STUDIES[rating]]
+        extra = 10 - len(plan) if index % WELL_RESEARCHED_EVERY == 0 else self.random.randint(0, 1)
+        if rating is not None or index % WELL_RESEARCHED_EVERY == 0:
+            plan += [(self.random.choice([StudyLevel.BELOW_2, StudyLevel.LEVEL_2]), False, False)]
+            plan += [(StudyLevel.BELOW_2, False, False)] * max(extra - 1, 0)
+        independent = rating == EvidenceRating.LEVEL_4_PLUS or self.random.random() < 0.3
+        made = []
+        for number, (level, long_term, counts) in enumerate(plan, start=1):
+            year = self.random.randint(2005, 2024)
+            design = self.random.choice(DESIGNS_AT_LEVEL[level])
+            study = Study(
+                number=number,
+                citation=f"Researcher, A., and Colleague, B. ({year}). An evaluation of "
+                f"{intervention.name}. Journal of Children's Services, {number}({year % 12 + 1}).",
+                year=year,
+                doi=f"10.5555/demo.{index}.{number}",
+                design=design,
+                level=level,
+                counts_towards_rating=counts,
+                rating_note=""
+                if counts
+                else "Its design does not reach the level the rating needs.",
+                independent=counts and number == 1 and independent,
+                country=self.random.choice(STUDY_COUNTRIES),
+                sample_intervention=self.random.randint(20, 600),
+                sample_comparison=self.random.randint(20, 600)
+                if design != StudyDesign.PRE_POST
+                else None,
+                population_ages=self.random.choice(
+                    ["3 to 5 years", "6 to 11 years", "11 to 16 years"]
+                ),
+                population_need=self.random.choice(LevelOfNeed.labels),
+                ethnicity=self.random.choice(ETHNICITIES),
+                measures="Strengths and Difficulties Questionnaire; a reading test",
+                limitations="High attrition in the comparison group." if not counts else "",
+                created=intervention.created,
+                updated=intervention.updated,
+            )
+            unfavourable = rating == EvidenceRating.NOT_EFFECTIVE
+            findings = [
+                Finding(
+                    outcome=outcome,
+                    sub_outcome=f"Improved {outcome.name.lower()}",
+                    measure="Strengths and Difficulties Questionnaire",
+                    statement=f"A {self.random.randint(2, 12)}-point change on the questionnaire.",
+                    direction=Direction.NO_EFFECT if unfavourable else Direction.FAVOURABLE,
+                    months_after_end=LONG_TERM_MONTHS
+                    if long_term
+                    else self.random.choice([0, 3, 6]),
+                )
+                for outcome in outcomes[: self.random.randint(1, len(outcomes))]
+            ]
+            if intervention.mixed_findings and number == 1:
+                # Mixed findings: one result that went the other way.
+                findings.append(
+                    Finding(
+                        outcome=outcomes[-1],
+                        sub_outcome=f"No change in {outcomes[-1].name.lower()}",
+                        measure="A parent-reported measure",
+                        statement="No difference between the groups.",
+                        direction=Direction.NO_EFFECT,
+                        months_after_end=6,
+                    )
+                )
+            made.append((study, findings))
+        columns = evidence_values(
+            [
+                {
+                    "counts_towards_rating": study.counts_towards_rating,
+                    "independent": study.independent,
+                    "country": study.country,
+                    "design": study.design,
+                    "ethnicity": study.ethnicity,
+                }
+                for study, _ in made
+            ],
+            any(
+                finding.long_term and finding.direction == Direction.FAVOURABLE
+                for _, found in made
+                for finding in found
+            ),
+        )
+        for name, value in columns.items():
+            setattr(intervention, name, value)
+        if made:
+            intervention.uk_tested = columns["uk_study_count"] > 0
+        return made
 
     def pool(self, model, wanted: list) -> list:
         """The demo organisations or topics, made once and shared by later runs."""
