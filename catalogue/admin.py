@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,18 +8,21 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from core.cache import CacheUnavailable
 from editors.admin import EditorialAdmin
 from ratings.scales import EvidenceRating
 
 from .models import ChildOutcome, Intervention, OutcomeEvidence
-from .services import import_interventions
+from .services import import_interventions, import_studies
 from .spreadsheet import count_rows
+from .study_spreadsheet import decode
 
 IMPORT_FOLDER = "imports"
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
@@ -177,6 +181,7 @@ class InterventionAdmin(EditorialAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="catalogue_intervention_import",
             ),
+            study_import_path(self),
         ] + super().get_urls()
 
     def import_view(self, request):
@@ -257,3 +262,118 @@ class ChildOutcomeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Importing studies and findings: the page InterventionAdmin.get_urls adds with
+# study_import_path(), kept out of the class. It stages and confirms a file as the
+# interventions import does, within the same limits.
+
+STUDY_IMPORT_TEMPLATE = "admin/catalogue/intervention/import_studies.html"
+# Studies and findings are edited within their intervention, whose version an import raises.
+STUDY_IMPORT_PERMISSIONS = [
+    "catalogue.change_intervention",
+    "catalogue.add_study",
+    "catalogue.change_study",
+    "catalogue.add_finding",
+    "catalogue.change_finding",
+    "catalogue.delete_finding",
+]
+
+
+class StudyImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, with a header row, one row per finding, in the format the "
+        "export_studies command writes.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {IMPORT_MAX_BYTES // 2**20} MB; split it and "
+                "import each part."
+            )
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Choose a .csv file.")
+        data = upload.read()
+        upload.seek(0)
+        _, error = decode(data)
+        if error:
+            raise forms.ValidationError(f"{capfirst(str(error))}.")
+        rows = count_rows(data)
+        if rows > IMPORT_MAX_ROWS:
+            raise forms.ValidationError(
+                f"The file has {rows:,} rows; the admin imports at most {IMPORT_MAX_ROWS:,} at "
+                f"a time. Split it into files of at most {IMPORT_MAX_ROWS:,} rows, keeping "
+                "each study's rows together, and import each, or ask for it to be imported "
+                "with the import_studies command."
+            )
+        return upload
+
+
+def study_import_path(model_admin: admin.ModelAdmin) -> URLPattern:
+    """The address of the studies import, under the interventions' admin."""
+    view = model_admin.admin_site.admin_view(partial(import_studies_view, model_admin))
+    return path("import-studies/", view, name="catalogue_intervention_import_studies")
+
+
+def import_studies_view(model_admin: admin.ModelAdmin, request) -> HttpResponse:
+    """Upload a studies CSV, see what it would change, then confirm: all rows or none."""
+    if not request.user.has_perms(STUDY_IMPORT_PERMISSIONS):
+        return redirect("admin:index")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Import studies",
+    }
+    if request.method == "POST" and "confirm" in request.POST:
+        return confirm_study_import(request, context)
+    form = StudyImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        preview = import_studies(data=data, dry_run=True, user=request.user)
+        if preview.ok:
+            context["token"] = stage_import(data)
+        context["preview"] = preview
+    context["form"] = form
+    return TemplateResponse(request, STUDY_IMPORT_TEMPLATE, context)
+
+
+def confirm_study_import(request, context: dict) -> HttpResponse:
+    token = request.POST.get("token", "")
+    name = f"{IMPORT_FOLDER}/{token}.csv"
+    if len(token) != 32 or not token.isalnum() or not default_storage.exists(name):
+        messages.error(
+            request, "That import has expired or was already done; upload the file again."
+        )
+        return redirect("admin:catalogue_intervention_import_studies")
+    with default_storage.open(name, "rb") as handle:
+        data = handle.read()
+    staged = False
+    try:
+        result = import_studies(data=data, user=request.user)
+    except CacheUnavailable as error:
+        # Nothing was written; the file stays staged, to be confirmed again.
+        staged = True
+        context.update(
+            preview=import_studies(data=data, dry_run=True, user=request.user),
+            token=token,
+            refused=error.message,
+            form=StudyImportForm(),
+        )
+        return TemplateResponse(request, STUDY_IMPORT_TEMPLATE, context)
+    finally:
+        if not staged:
+            # Done or failed, the file is not confirmed again.
+            default_storage.delete(name)
+    if not result.ok:
+        # The stored studies changed since the preview in a way the file now breaks.
+        context.update(preview=result, form=StudyImportForm())
+        return TemplateResponse(request, STUDY_IMPORT_TEMPLATE, context)
+    messages.success(
+        request,
+        f"Imported studies: {len(result.created)} created, {len(result.updated)} updated, "
+        f"{result.unchanged} unchanged.",
+    )
+    return redirect(reverse("admin:catalogue_intervention_changelist"))
