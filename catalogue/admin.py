@@ -2,9 +2,13 @@ import datetime
 import uuid
 from functools import partial
 
+import nested_admin
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
@@ -13,13 +17,21 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_text_list
 
 from core.cache import CacheUnavailable
 from editors.admin import EditorialAdmin
+from editors.services import publishes
 from ratings.scales import EvidenceRating
 
-from .models import ChildOutcome, Intervention, OutcomeEvidence
+from .models import (
+    EVIDENCE_FIELDS,
+    ChildOutcome,
+    Finding,
+    Intervention,
+    OutcomeEvidence,
+    Study,
+)
 from .services import import_interventions, import_studies
 from .spreadsheet import count_rows
 from .study_spreadsheet import decode
@@ -34,10 +46,187 @@ IMPORT_MAX_ROWS = 500
 IMPORT_KEPT_FOR = datetime.timedelta(hours=1)
 
 
-class OutcomeEvidenceInline(admin.TabularInline):
+class OutcomeEvidenceInline(nested_admin.NestedTabularInline):
     model = OutcomeEvidence
     fields = ["tag", "impact"]
     extra = 1
+
+
+# A study on the intervention's change form, in groups.
+STUDY_FIELDSETS = [
+    (None, {"fields": ["number", "citation", "year", "doi", "registry_ids"]}),
+    (
+        "Design and rating",
+        {
+            "fields": [
+                "design",
+                "level",
+                "counts_towards_rating",
+                "rating_note",
+                "independent",
+            ]
+        },
+    ),
+    (
+        "Sample and population",
+        {
+            "fields": [
+                "country",
+                ("sample_intervention", "sample_comparison"),
+                "population_ages",
+                "population_need",
+                "ethnicity",
+            ]
+        },
+    ),
+    ("Measures and limitations", {"fields": ["measures", "limitations"]}),
+]
+
+SAMPLE_NOT_NEGATIVE = {"min_value": "A sample size cannot be negative."}
+
+
+class StudyForm(forms.ModelForm):
+    class Meta:
+        model = Study
+        fields = flatten_fieldsets(STUDY_FIELDSETS)
+        error_messages = {
+            "sample_intervention": SAMPLE_NOT_NEGATIVE,
+            "sample_comparison": SAMPLE_NOT_NEGATIVE,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = self.fields["number"]
+        number.required = False
+        number.help_text = (
+            "Its number on this intervention: the page shows it as “Study 1”, … "
+            "Leave it empty to give a new study the next number."
+        )
+
+
+class StudyFormSet(nested_admin.NestedInlineFormSet):
+    """An intervention's studies as its change form submits them: new ones numbered,
+    each number used once, and publishing refused where no submitted study counts
+    towards the rating."""
+
+    def kept_forms(self) -> list[forms.ModelForm]:
+        """The forms of the studies this save leaves in place: stored or newly filled in,
+        and not deleted."""
+        return [
+            form
+            for index, form in enumerate(self.forms)
+            if not (self.can_delete and self._should_delete_form(form))
+            and (index < self.initial_form_count() or form.has_changed())
+        ]
+
+    def clean(self):
+        super().clean()
+        kept = self.kept_forms()
+        self.number_new_studies(kept)
+        intervention = self.instance
+        # The intervention as submitted: the form has set its rating and published box.
+        if publishes(intervention):
+            problem = intervention.publish_problem(studies=[form.instance for form in kept])
+            if problem:
+                raise ValidationError(problem, code="publish_problem")
+
+    def number_new_studies(self, kept: list[forms.ModelForm]) -> None:
+        """Give each study left without a number the next one after those in use."""
+        in_use = {form.cleaned_data.get("number") for form in kept} - {None}
+        if self.instance.pk is not None:
+            # Stored studies this form does not show (none, unless it is stale) keep theirs.
+            shown = [form.instance.pk for form in self.forms if form.instance.pk]
+            in_use |= set(
+                Study.objects.filter(intervention=self.instance)
+                .exclude(pk__in=shown)
+                .values_list("number", flat=True)
+            )
+        number = max(in_use, default=0) + 1
+        for form in kept:
+            if "number" in form.cleaned_data and form.cleaned_data["number"] is None:
+                form.cleaned_data["number"] = form.instance.number = number
+                number += 1
+
+    def get_unique_error_message(self, unique_check):
+        if "number" in unique_check:
+            return "Two studies have the same number: each study's number is used once."
+        return super().get_unique_error_message(unique_check)
+
+    def get_form_error(self):
+        return "Another study above has this number: choose another, or leave it empty."
+
+
+class FindingFormSet(nested_admin.NestedInlineFormSet):
+    def _should_delete_form(self, form) -> bool:
+        # A study removed takes its findings with it, whether or not each is ticked.
+        parent = getattr(self, "parent_form", None)
+        if parent is not None and parent.parent_formset._should_delete_form(parent):
+            return True
+        return super()._should_delete_form(form)
+
+
+class FindingInline(nested_admin.NestedTabularInline):
+    model = Finding
+    formset = FindingFormSet
+    fields = [
+        "outcome",
+        "sub_outcome",
+        "measure",
+        "statement",
+        "direction",
+        "effect_size",
+        "improvement_index",
+        "months_after_end",
+    ]
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 2})}}
+    extra = 1
+
+
+class StudyInline(nested_admin.NestedStackedInline):
+    model = Study
+    form = StudyForm
+    formset = StudyFormSet
+    inlines = [FindingInline]
+    extra = 1
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
+    fieldsets = STUDY_FIELDSETS
+
+
+def study_changes(formsets) -> str:
+    """What a save changed in the studies and their findings, for the intervention's
+    history: "Study 2 added; study 1 changed; 1 finding removed from study 1"."""
+    parts = []
+    for formset in formsets:
+        if formset.model is Study:
+            parts += [f"study {study.number} added" for study in formset.new_objects]
+            parts += [f"study {study.number} changed" for study, _ in formset.changed_objects]
+            parts += [f"study {form.instance.number} removed" for form in formset.deleted_forms]
+    for formset in formsets:
+        if formset.model is Finding:
+            number = formset.instance.number
+            for objects, done in [
+                (formset.new_objects, f"added to study {number}"),
+                (formset.changed_objects, f"changed in study {number}"),
+                (formset.deleted_objects, f"removed from study {number}"),
+            ]:
+                if objects:
+                    count = len(objects)
+                    parts.append(f"{count} finding{'' if count == 1 else 's'} {done}")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def uk_tested_sentence(intervention: Intervention) -> str:
+    """Why an intervention with studies counts as tested in the UK, or not."""
+    numbers = [study.number for study in intervention.studies.counting() if study.in_uk]
+    if not numbers:
+        return "No: no counting study was done in the UK."
+    if len(numbers) == 1:
+        return f"Yes: study {numbers[0]} is a counting study in the UK."
+    return (
+        f"Yes: studies {get_text_list([str(number) for number in numbers], 'and')} are "
+        "counting studies in the UK."
+    )
 
 
 class InterventionImportForm(forms.Form):
@@ -118,7 +307,7 @@ class OutcomeFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(EditorialAdmin):
+class InterventionAdmin(nested_admin.NestedModelAdminMixin, EditorialAdmin):
     list_display = ["name", "evidence", "cost_rating", "provider", "published", "last_reviewed"]
     list_filter = [
         EvidenceLevelFilter,
@@ -129,7 +318,7 @@ class InterventionAdmin(EditorialAdmin):
     ]
     search_fields = ["name", "slug", "provider"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [OutcomeEvidenceInline]
+    inlines = [OutcomeEvidenceInline, StudyInline]
     change_list_template = "admin/catalogue/intervention/change_list.html"
     # An address typed without a scheme is taken as https, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -173,6 +362,84 @@ class InterventionAdmin(EditorialAdmin):
     @admin.display(description="Evidence", ordering="evidence_rating")
     def evidence(self, intervention: Intervention) -> str:
         return intervention.rating_display
+
+    @admin.display(description="Tested in the UK")
+    def uk_tested_from_studies(self, intervention: Intervention) -> str:
+        return f"{uk_tested_sentence(intervention)} This follows from its studies."
+
+    def has_studies(self, obj: Intervention | None) -> bool:
+        return obj is not None and obj.pk is not None and obj.studies.exists()
+
+    def get_fieldsets(self, request, obj=None):
+        if not self.has_studies(obj):
+            return super().get_fieldsets(request, obj)
+        # Once it has studies, whether it was tested in the UK follows from them.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "uk_tested_from_studies" if field == "uk_tested" else field
+                        for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "uk_tested_from_studies"] if self.has_studies(obj) else readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        studies_shown = any(
+            isinstance(inline, StudyInline) for inline in self.get_inline_instances(request, obj)
+        )
+        if studies_shown and not form.reverting:
+            # The studies' formset checks publishing, against the studies as submitted.
+            return type(form.__name__, (form,), {"checks_publishing": False})
+        return form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            intervention = self.get_object(request, unquote(object_id))
+            if intervention is not None:
+                self.warn_about_rating(request, intervention)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(request, "reverting", False):
+            # A revert restores the old evidence columns too; its studies are today's.
+            self.refresh_evidence(obj, reason="")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.refresh_evidence(form.instance, reason=study_changes(formsets))
+        self.warn_about_rating(request, form.instance)
+
+    def refresh_evidence(self, intervention: Intervention, *, reason: str) -> None:
+        """Bring the evidence columns up to date with the studies just saved, and the
+        history entry of this save with them, saying what changed in the studies."""
+        Intervention.objects.filter(pk=intervention.pk).refresh_evidence()
+        derived = [*EVIDENCE_FIELDS, "uk_tested"]
+        intervention.refresh_from_db(fields=derived)
+        entry = intervention.history.order_by("-history_date", "-history_id").first()
+        if entry is None:
+            return
+        values = {name: getattr(intervention, name) for name in derived}
+        if reason:
+            values["history_change_reason"] = reason
+        type(entry).objects.filter(pk=entry.pk).update(**values)
+
+    def warn_about_rating(self, request, intervention: Intervention) -> None:
+        """Say where the rating and the studies disagree, once each on the next page."""
+        pending = {str(message) for message in messages.get_messages(request)}
+        for warning in intervention.rating_warnings():
+            if warning not in pending:
+                messages.warning(request, warning)
 
     def get_urls(self):
         return [

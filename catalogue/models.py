@@ -576,18 +576,76 @@ class Intervention(VersionedModel, TimeStampedModel):
             f"provider, {number(self.uk_study_count)} in the UK."
         )
 
-    def publish_problem(self) -> str | None:
-        """Why this intervention may not be published as it stands, or None."""
+    def publish_problem(self, studies: list["Study"] | None = None) -> str | None:
+        """Why this intervention may not be published as it stands, or None; with studies
+        (saved or not, as a form submits them), judged on those instead of the stored ones."""
+        if studies is None:
+            counting = self.counting_study_count
+        else:
+            counting = sum(study.counts_towards_rating for study in studies)
         if (
             self.evidence_rating is not None
             and self.evidence_rating >= EvidenceRating.LEVEL_2
-            and not self.counting_study_count
+            and not counting
         ):
             return (
                 f"{self.name} is rated {self.rating_display} but has no study that counts "
                 "towards its rating; add the studies the rating rests on before publishing it."
             )
         return None
+
+    def rating_warnings(
+        self, studies: list[tuple["Study", list["Finding"]]] | None = None
+    ) -> list[str]:
+        """Where the evidence rating and the studies disagree by the ratings' definitions,
+        a sentence each for editors. Studies are (study, its findings) pairs, saved or not;
+        None reads the stored ones."""
+        if studies is None:
+            studies = [
+                (study, list(study.findings.all()))
+                for study in self.studies.prefetch_related("findings")
+            ]
+        counting = [(study, findings) for study, findings in studies if study.counts_towards_rating]
+        rating, name = self.evidence_rating, f"{self.name} is rated {self.rating_display}"
+
+        def only(count: int) -> str:
+            return "no study" if not count else f"only {count} stud{'y' if count == 1 else 'ies'}"
+
+        warnings = []
+        if rating in (EvidenceRating.LEVEL_4, EvidenceRating.LEVEL_4_PLUS):
+            # A 4: a long-term positive impact in at least two rigorous (level 4) studies.
+            long_term = sum(
+                study.level == StudyLevel.LEVEL_4
+                and any(f.long_term and f.direction == Direction.FAVOURABLE for f in findings)
+                for study, findings in counting
+            )
+            if long_term < 2:
+                warnings.append(
+                    f"{name}, but it has {only(long_term)} counting towards it at level 4 with "
+                    f"a favourable finding {LONG_TERM_MONTHS} or more months after the "
+                    "intervention ended; a 4 needs two such studies."
+                )
+        if rating == EvidenceRating.LEVEL_4_PLUS:
+            # A 4+: a third study besides, and at least one conducted independently.
+            if len(counting) < 3:
+                warnings.append(
+                    f"{name}, but it has {only(len(counting))} counting towards it; a 4+ needs "
+                    "a third."
+                )
+            if not any(study.independent for study, _ in counting):
+                warnings.append(
+                    f"{name}, but no study counting towards it was conducted independently of "
+                    "the provider; a 4+ needs one."
+                )
+        if rating == EvidenceRating.LEVEL_3_PLUS:
+            # A 3+: a further study with a comparison group at level 2 or above.
+            at_level_2 = sum(study.level >= StudyLevel.LEVEL_2 for study, _ in counting)
+            if at_level_2 < 2:
+                warnings.append(
+                    f"{name}, but it has {only(at_level_2)} at level 2 or above counting towards "
+                    "it; a 3+ needs a further one."
+                )
+        return warnings
 
 
 class StudyQuerySet(models.QuerySet):

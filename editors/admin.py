@@ -78,11 +78,20 @@ class EditorialAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     def set_published(self, request, queryset, *, published: bool) -> None:
         verb = "Published" if published else "Unpublished"
         try:
-            count = set_published(queryset=queryset, published=published, user=request.user)
+            done = set_published(queryset=queryset, published=published, user=request.user)
         except CacheUnavailable as error:
             self.message_user(request, f"{verb} none of them. {error.message}", messages.ERROR)
             return
-        self.message_user(request, f"{verb} {count} {self.describe(count)}.")
+        if done.count or not done.refused:
+            self.message_user(request, f"{verb} {done.count} {self.describe(done.count)}.")
+        if done.refused:
+            # The others are published all the same; each refused one says why in a sentence.
+            count = len(done.refused)
+            self.message_user(
+                request,
+                f"{count} {self.describe(count)} not published: {' '.join(done.refused)}",
+                messages.ERROR,
+            )
 
     def describe(self, count: int) -> str:
         opts = self.model._meta

@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from core.cache import CacheUnavailable, check_cache
 
 from .changes import format_value
+from .services import publish_problem, publishes
 
 # Lists of related records and files are left out of the "what they changed" summary.
 SKIPPED_FIELDS = (forms.ModelMultipleChoiceField, forms.FileField)
@@ -18,6 +19,9 @@ class VersionedModelForm(forms.ModelForm):
     edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # A revert form shows an old record; the version it replaces is the stored one.
     reverting = False
+    # Refuse to publish a record whose publish_problem() names one. An admin turns it off
+    # where an inline formset checks the related records as submitted instead.
+    checks_publishing = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,6 +57,14 @@ class VersionedModelForm(forms.ModelForm):
         if stored is not None and submitted != stored:
             self.refuse_stale_save(submitted, stored)
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Only now does the instance hold the submitted values (the rating, say).
+        if self.checks_publishing and publishes(self.instance):
+            problem = publish_problem(self.instance)
+            if problem:
+                self.add_error("published" if "published" in self.fields else None, problem)
 
     def compared_fields(self):
         """The form's fields that hold the record's own values."""
@@ -131,3 +143,9 @@ class VersionedChangelistForm(VersionedModelForm):
         if not self.has_changed():
             return super(VersionedModelForm, self).clean()
         return super().clean()
+
+    def _post_clean(self):
+        if not self.has_changed():
+            # A row left alone is not saved, so not published either: no need to ask.
+            self.checks_publishing = False
+        super()._post_clean()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import Intervention
+from tests.support.factories import StudyFactory
 from tests.support.pages import form_data, parse
 
 CHANGELIST = "admin:catalogue_intervention_changelist"
@@ -119,6 +120,9 @@ def test_search_finds_interventions_by_name_slug_and_provider(listed, editor, te
 
 def test_bulk_publish_publishes_and_dates_first_publication(intervention_factory, editor):
     drafts = [intervention_factory(published=False) for _ in range(2)]
+    for draft in drafts:
+        # Rated 3, each needs a study that counts towards its rating to be published.
+        StudyFactory(intervention=draft)
     response = editor.post(
         reverse(CHANGELIST),
         {"action": "publish", "_selected_action": [draft.pk for draft in drafts]},
@@ -134,6 +138,7 @@ def test_bulk_publish_publishes_and_dates_first_publication(intervention_factory
 def test_bulk_publish_keeps_an_earlier_first_publication_date(intervention_factory, editor):
     earlier = timezone.localdate().replace(year=2020)
     draft = intervention_factory(published=False, first_published=earlier)
+    StudyFactory(intervention=draft)
     editor.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert (draft.published, draft.first_published) == (True, earlier)

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.urls import reverse
 
-from catalogue.models import Intervention
+from catalogue.models import Direction, Intervention, StudyDesign, StudyLevel
 from projects.models import Project, Status
 from tests.support.browsing import Browser, page_errors
 from tests.support.pages import form_data, parse
@@ -221,6 +221,42 @@ def test_an_editor_publishes_and_unpublishes_in_bulk(
     assert Project.objects.get(pk=left.pk).published == before
     for project in chosen:
         assert visitor.open(project.get_absolute_url()).status == public_status
+
+
+def test_an_editor_saves_an_intervention_with_a_study_and_a_finding(
+    editor, site, intervention_factory, child_outcome_factory
+):
+    intervention = intervention_factory(name="Family Check-Up", published=False)
+    outcome = child_outcome_factory(name="School achievement")
+    url = reverse("admin:catalogue_intervention_change", args=[intervention.pk])
+    data = editor.form(url, "intervention_form")
+    data.update(
+        {
+            "studies-0-citation": "Smith, J. (2019). A trial of Family Check-Up.",
+            "studies-0-design": StudyDesign.RCT,
+            "studies-0-level": str(StudyLevel.LEVEL_3),
+            "studies-0-counts_towards_rating": "on",
+            "studies-0-country": "Wales",
+            "studies-0-findings-0-outcome": str(outcome.pk),
+            "studies-0-findings-0-sub_outcome": "Improved reading",
+            "studies-0-findings-0-direction": Direction.FAVOURABLE,
+            # Publishing in the same save: the study just typed is what it rests on.
+            "published": "on",
+            "_save": "Save",
+        }
+    )
+
+    reply = editor.open(url, data)
+
+    assert reply.status == 302, page_errors(parse(reply.text))
+    intervention.refresh_from_db()
+    assert intervention.published
+    assert (intervention.study_count, intervention.uk_tested, intervention.version) == (1, True, 2)
+    (study,) = intervention.studies.all()
+    assert (study.number, study.findings.get().sub_outcome) == (1, "Improved reading")
+    latest = intervention.history.order_by("-history_id").first()
+    assert latest.history_change_reason == "Study 1 added; 1 finding added to study 1"
+    assert Browser(site).open(intervention.get_absolute_url()).status == 200
 
 
 HEADER = "name,slug,summary,evidence_rating,mixed_findings,cost_rating,outcomes"

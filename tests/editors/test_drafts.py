@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from catalogue.models import Intervention
 from projects.models import Project
 from tests.support.admin_pages import error_messages, messages, open_form
+from tests.support.factories import StudyFactory
 from tests.support.pages import main, parse
 
 DRAFT_BANNER = (
@@ -144,6 +145,8 @@ def test_publish_action_publishes_interventions_with_the_date_first_published(
     intervention_factory, editor_account, group_editor, visitor
 ):
     intervention = intervention_factory(published=False)
+    # Rated 3, it needs a study that counts towards its rating to be published.
+    StudyFactory(intervention=intervention)
     response = run_action(group_editor, INTERVENTIONS, "publish", [intervention])
     assert messages(response) == ["Published 1 intervention."]
     intervention.refresh_from_db()
