@@ -11,7 +11,15 @@ from core.filtering import query_without
 from core.search import SearchFilter
 from ratings.scales import CostRating, EvidenceRating
 
-from .models import ChildOutcome, Intervention
+from .models import (
+    AgeGroup,
+    ChildOutcome,
+    DeliveryModel,
+    Intervention,
+    LevelOfNeed,
+    Setting,
+    StudyDesign,
+)
 
 EVIDENCE_ORDER = [
     *EvidenceRating.levels(),
@@ -47,6 +55,51 @@ def normalise_evidence_code(code: str) -> str:
 
 def invalid(kind: str) -> dict:
     return {"invalid_choice": f"“%(value)s” is not {kind}."}
+
+
+def choose_from(kind: str, choices) -> dict:
+    """The message for a code that is not one of choices: "… choose from a, b or c"."""
+    codes = [choice.value for choice in choices]
+    return invalid(f"{kind}; choose from {', '.join(codes[:-1])} or {codes[-1]}")
+
+
+# The list filters on an intervention's characteristics and its counting studies' designs:
+# query parameter, the list field it tests, and its codes.
+LIST_FILTERS = {
+    "age": ("age_groups", AgeGroup),
+    "need": ("level_of_need", LevelOfNeed),
+    "model": ("delivery_model", DeliveryModel),
+    "setting": ("setting", Setting),
+    "design": ("counting_designs", StudyDesign),
+}
+# The filters that are either off or `yes`, and what `yes` keeps.
+YES_FILTERS = {
+    "independent": lambda queryset: queryset.with_independent_study(),
+    "long_term": lambda queryset: queryset.with_long_term_finding(),
+    "ethnicity_reported": lambda queryset: queryset.with_ethnicity_reported(),
+    "uk_tested": lambda queryset: queryset.tested_in_uk(),
+    "uk_available": lambda queryset: queryset.available_in_uk(),
+}
+YES = "yes"
+
+
+def list_filter(label: str, name: str, kind: str) -> django_filters.MultipleChoiceFilter:
+    choices = LIST_FILTERS[name][1]
+    return django_filters.MultipleChoiceFilter(
+        label=label,
+        choices=choices.choices,
+        method="filter_list",
+        error_messages=choose_from(kind, choices),
+    )
+
+
+def yes_filter(label: str) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=[(YES, "Yes")],
+        method="filter_yes",
+        error_messages=invalid("a choice here; use yes"),
+    )
 
 
 class GuidebookFilter(django_filters.FilterSet):
@@ -93,6 +146,16 @@ class GuidebookFilter(django_filters.FilterSet):
         method="filter_outcome",
         error_messages={"invalid_choice": "There is no child outcome “%(value)s”."},
     )
+    age = list_filter("Age group", "age", "an age group")
+    need = list_filter("Level of need", "need", "a level of need")
+    model = list_filter("Delivery model", "model", "a delivery model")
+    setting = list_filter("Setting", "setting", "a setting")
+    design = list_filter("Study design", "design", "a study design")
+    independent = yes_filter("Studied independently of the provider")
+    long_term = yes_filter("Favourable finding a year or more after it ended")
+    ethnicity_reported = yes_filter("A study reports the ethnicity of its sample")
+    uk_tested = yes_filter("Tested in the UK")
+    uk_available = yes_filter("Available in the UK")
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=[(code, label) for code, (label, _) in SORTS.items()],
@@ -117,7 +180,7 @@ class GuidebookFilter(django_filters.FilterSet):
             data = data.copy()
             for name in ("evidence", "min_evidence"):
                 data.setlist(name, [normalise_evidence_code(code) for code in data.getlist(name)])
-            for name in ("cost", "max_cost"):
+            for name in ("cost", "max_cost", *LIST_FILTERS, *YES_FILTERS):
                 data.setlist(name, [code.strip().lower() for code in data.getlist(name)])
         super().__init__(data, *args, **kwargs)
 
@@ -137,10 +200,8 @@ class GuidebookFilter(django_filters.FilterSet):
         return queryset.evidence_at_least(value)
 
     def filter_mixed(self, queryset, name, value):
-        if value == Mixed.EXCLUDE:
-            return queryset.filter(mixed_findings=False)
-        if value == Mixed.ONLY:
-            return queryset.filter(mixed_findings=True)
+        if value in (Mixed.EXCLUDE, Mixed.ONLY):
+            return queryset.with_mixed_findings(value == Mixed.ONLY)
         return queryset
 
     def filter_cost(self, queryset, name, value):
@@ -152,6 +213,12 @@ class GuidebookFilter(django_filters.FilterSet):
     def filter_outcome(self, queryset, name, value):
         # An empty choice arrives as an empty queryset, which django-filter does not skip.
         return queryset.with_any_outcome(value) if value else queryset
+
+    def filter_list(self, queryset, name, value):
+        return queryset.with_characteristic(LIST_FILTERS[name][0], value)
+
+    def filter_yes(self, queryset, name, value):
+        return YES_FILTERS[name](queryset)
 
     def sort_by(self, queryset, name, value):
         return SORTS[value][1](queryset)
@@ -217,4 +284,8 @@ def describe(name: str, value: str, outcomes: dict[str, str]) -> str:
         return Mixed(value).label
     if name == "outcome":
         return outcomes.get(value, value)
+    if name in LIST_FILTERS:
+        return LIST_FILTERS[name][1](value).label
+    if name in YES_FILTERS:
+        return "Yes"
     return value

@@ -276,28 +276,85 @@ def characteristic_test(field: str, codes) -> Q:
     return test
 
 
+# The guidebook's rules as conditions, each written once: the QuerySet methods below filter
+# by them, and the guidebook's facets count every option of every filter in one query.
+def in_guidebook_test() -> Q:
+    """Not NL2 or NE: rated at a level, or not yet rated."""
+    return Q(evidence_rating__isnull=True) | Q(evidence_rating__gte=EvidenceRating.LEVEL_2)
+
+
+def evidence_test(ratings) -> Q:
+    return Q(evidence_rating__in=ratings)
+
+
+def evidence_at_least_test(rating: EvidenceRating) -> Q:
+    return Q(evidence_rating__gte=rating)
+
+
+def cost_test(ratings) -> Q:
+    return Q(cost_rating__in=ratings)
+
+
+def cost_at_most_test(rating: CostRating) -> Q:
+    return Q(cost_rating__lte=rating)
+
+
+def mixed_findings_test(mixed: bool) -> Q:
+    return Q(mixed_findings=mixed)
+
+
+def any_outcome_test(outcomes) -> Q:
+    """Evidence for any of the outcomes, found from the outcome index (IN): counted once for
+    every row, as the facets do, this costs a quarter of testing each row on SQLite."""
+    return Q(pk__in=OutcomeEvidence.objects.filter(tag__in=outcomes).values("content_object"))
+
+
+def independent_study_test() -> Q:
+    """A study counting towards the rating was conducted independently of the provider."""
+    return Q(independent_study_count__gt=0)
+
+
+def long_term_finding_test() -> Q:
+    return Q(long_term_finding=True)
+
+
+def ethnicity_reported_test() -> Q:
+    """A study counting towards the rating reports the ethnicity of its sample."""
+    return Q(ethnicity_reported=True)
+
+
+def uk_available_test() -> Q:
+    return Q(uk_available=True)
+
+
+def uk_tested_test() -> Q:
+    return Q(uk_tested=True)
+
+
 class InterventionQuerySet(PublishableQuerySet):
     def in_guidebook(self) -> "InterventionQuerySet":
         """Leave out NL2 and NE programmes, which the guidebook lists only when asked."""
-        return self.filter(
-            Q(evidence_rating__isnull=True) | Q(evidence_rating__gte=EvidenceRating.LEVEL_2)
-        )
+        return self.filter(in_guidebook_test())
 
     def other_programmes(self) -> "InterventionQuerySet":
         """Programmes assessed as NL2 or NE."""
         return self.filter(evidence_rating__lt=EvidenceRating.LEVEL_2)
 
     def evidence_in(self, ratings: list[EvidenceRating]) -> "InterventionQuerySet":
-        return self.filter(evidence_rating__in=ratings)
+        return self.filter(evidence_test(ratings))
 
     def evidence_at_least(self, rating: EvidenceRating) -> "InterventionQuerySet":
-        return self.filter(evidence_rating__gte=rating)
+        return self.filter(evidence_at_least_test(rating))
 
     def cost_in(self, ratings: list[CostRating]) -> "InterventionQuerySet":
-        return self.filter(cost_rating__in=ratings)
+        return self.filter(cost_test(ratings))
 
     def cost_at_most(self, rating: CostRating) -> "InterventionQuerySet":
-        return self.filter(cost_rating__lte=rating)
+        return self.filter(cost_at_most_test(rating))
+
+    def with_mixed_findings(self, mixed: bool) -> "InterventionQuerySet":
+        """Those whose rating carries the mixed-findings star, or (False) those without it."""
+        return self.filter(mixed_findings_test(mixed))
 
     def with_any_outcome(self, outcomes) -> "InterventionQuerySet":
         """For a page: each intervention met in the sort's order is tested (EXISTS), so
@@ -309,9 +366,7 @@ class InterventionQuerySet(PublishableQuerySet):
     def counted_with_any_outcome(self, outcomes) -> "InterventionQuerySet":
         """The same interventions for counting every match: found from the outcome index
         (IN), which on SQLite costs a quarter of testing every intervention."""
-        return self.filter(
-            pk__in=OutcomeEvidence.objects.filter(tag__in=outcomes).values("content_object")
-        )
+        return self.filter(any_outcome_test(outcomes))
 
     def search(self, text: str) -> "InterventionQuerySet":
         """Interventions whose name, summary, description or provider contain every word."""
@@ -338,8 +393,25 @@ class InterventionQuerySet(PublishableQuerySet):
         return self.order_by(CHEAPEST_FIRST, "name", "pk")
 
     def with_characteristic(self, field: str, codes: list[str]) -> "InterventionQuerySet":
-        """Interventions whose list field (age_groups, setting, …) holds any of the codes."""
+        """Interventions whose list field (age_groups, setting, …, or counting_designs: a
+        study counting towards the rating of that design) holds any of the codes."""
         return self.filter(characteristic_test(field, codes))
+
+    def with_independent_study(self) -> "InterventionQuerySet":
+        return self.filter(independent_study_test())
+
+    def with_long_term_finding(self) -> "InterventionQuerySet":
+        """Those with a favourable finding LONG_TERM_MONTHS or more after the intervention ended."""
+        return self.filter(long_term_finding_test())
+
+    def with_ethnicity_reported(self) -> "InterventionQuerySet":
+        return self.filter(ethnicity_reported_test())
+
+    def available_in_uk(self) -> "InterventionQuerySet":
+        return self.filter(uk_available_test())
+
+    def tested_in_uk(self) -> "InterventionQuerySet":
+        return self.filter(uk_tested_test())
 
     def refresh_evidence(self) -> int:
         """Recompute what these interventions' studies show (the counts, designs and flags

@@ -20,7 +20,8 @@ from .spreadsheet import export_lines
 
 
 class GuidebookView(FilteredListView):
-    """The guidebook: interventions filtered by rating and outcome, as a page or a CSV."""
+    """The guidebook: interventions filtered by rating, outcome, who they are for, how they
+    are delivered and the studies behind them, as a page or a CSV."""
 
     filterset_class = GuidebookFilter
     template_name = "catalogue/guidebook.html"
@@ -101,6 +102,7 @@ class GuidebookView(FilteredListView):
     def get_context_data(self, **kwargs):
         filterset = self.filterset
         return super().get_context_data(
+            filter_sections=self.facets.sections(),
             active_filters=filterset.active_filters(),
             # The feed that follows this page: without an invalid filter (the page leaves
             # it out, the feed would refuse it), paging or sorting.

@@ -64,7 +64,9 @@ def filter_group(
     it has none), led by an option that applies no filter if any_label names it."""
     value = field.value()
     if control == Control.CHECKBOXES:
-        chosen = {str(each) for each in value or []}
+        # A single-valued field offered as one check box ("yes") has a string for a value.
+        values = [value] if isinstance(value, str) else value or []
+        chosen = {str(each) for each in values}
     else:
         chosen = {str(value or default)}
     options = [

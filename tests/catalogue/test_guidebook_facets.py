@@ -9,7 +9,9 @@ from tests.support.guidebook import (
     COST_CODES,
     EVIDENCE_CODES,
     LEVELS,
+    LIST_CODES,
     OUTCOME_SLUGS,
+    YES_PARAMETERS,
     count_text,
     expected,
     exported_slugs,
@@ -19,7 +21,7 @@ from tests.support.guidebook import (
 )
 from tests.support.pages import form_data, main
 
-FACETS = ["evidence", "min_evidence", "mixed", "cost", "max_cost", "outcome"]
+FACETS = ["evidence", "min_evidence", "mixed", "cost", "max_cost", "outcome", *LIST_CODES]
 
 
 def shown_counts(response) -> dict[tuple[str, str], int]:
@@ -65,6 +67,8 @@ def test_each_option_count_is_the_count_of_the_list_that_option_alone_gives(
         *(("cost", code) for code in COST_CODES),
         *(("max_cost", code) for code in COST_CODES[:5]),
         *(("outcome", slug) for slug in OUTCOME_SLUGS),
+        *((name, code) for name, codes in LIST_CODES.items() for code in codes),
+        *((name, "yes") for name in YES_PARAMETERS),
     }
     for (name, value), count in counts.items():
         option_query = with_only(query, name, value)

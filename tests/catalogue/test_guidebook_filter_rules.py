@@ -1,6 +1,7 @@
 """Each rule of the guidebook's query contract shown on a few named interventions: which
 entries a filter leaves out, and the exact order of each sort."""
 
+from tests.support.factories import FindingFactory, StudyFactory
 from tests.support.guidebook import exported_slugs
 
 
@@ -101,3 +102,46 @@ def test_search_needs_every_word_in_any_of_name_summary_description_or_provider(
     assert exported_slugs(visitor, "q=family+HOME") == ["family-nurse-partnership"]
     assert exported_slugs(visitor, "q=parents+group") == ["incredible-years"]
     assert exported_slugs(visitor, "q=family+parents") == []
+
+
+def test_uk_tested_follows_the_counting_studies_once_there_are_studies(
+    intervention_factory, visitor
+):
+    """An editor's flag holds until the intervention has studies; then a counting UK
+    study decides, whatever the flag said."""
+    intervention_factory(name="Flag alone", uk_tested=True)
+    intervention_factory(name="Not flagged", uk_tested=False)
+    american = intervention_factory(name="American study", uk_tested=True)
+    StudyFactory(intervention=american, country="United States")
+    welsh = intervention_factory(name="Welsh study", uk_tested=False)
+    StudyFactory(intervention=welsh, country=" wales ")
+    uncounted = intervention_factory(name="Uncounted UK study", uk_tested=True)
+    StudyFactory(intervention=uncounted, country="England", counts_towards_rating=False)
+    assert exported_slugs(visitor, "uk_tested=yes") == ["flag-alone", "welsh-study"]
+
+
+def test_study_filters_read_only_counting_studies_but_long_term_reads_every_study(
+    intervention_factory, visitor
+):
+    counting = intervention_factory(name="Counting")
+    StudyFactory(intervention=counting, design="qed", independent=True, ethnicity="Mixed")
+    other = intervention_factory(name="Not counting")
+    study = StudyFactory(
+        intervention=other,
+        design="qed",
+        independent=True,
+        ethnicity="Mixed",
+        counts_towards_rating=False,
+    )
+    FindingFactory(study=study, direction="favourable", months_after_end=12)
+    short = intervention_factory(name="Short term")
+    FindingFactory(
+        study=StudyFactory(intervention=short), direction="favourable", months_after_end=11
+    )
+    against = intervention_factory(name="Unfavourable")
+    FindingFactory(
+        study=StudyFactory(intervention=against), direction="unfavourable", months_after_end=24
+    )
+    for query in ("design=qed", "independent=yes", "ethnicity_reported=yes"):
+        assert exported_slugs(visitor, query) == ["counting"], query
+    assert exported_slugs(visitor, "long_term=yes") == ["not-counting"]

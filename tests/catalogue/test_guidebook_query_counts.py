@@ -33,16 +33,17 @@ def assert_same_queries_for_few_and_many(
     marker: bytes,
     queries: int,
     shown: int = 20,
+    total: int = MANY,
 ) -> None:
-    """Add 5 rows and count the page's queries, add 195 more and count again: the same
-    number, which is `queries`."""
+    """Add 5 rows and count the page's queries, add more up to total (200 unless told)
+    and count again: the same number, which is `queries`."""
     add(FEW)
     few, content = count_queries(client, url())
     assert content.count(marker) >= FEW
-    add(MANY - FEW)
+    add(total - FEW)
     many, content = count_queries(client, url())
-    assert content.count(marker) >= min(shown, MANY)
-    assert many == few, f"{few} queries for {FEW} rows but {many} for {MANY}"
+    assert content.count(marker) >= min(shown, total)
+    assert many == few, f"{few} queries for {FEW} rows but {many} for {total}"
     assert few == queries, f"COUNT={few}"
 
 
@@ -98,6 +99,45 @@ def test_guidebook(outcomes, visitor, query):
     )
 
 
+# Every filter of docs/guidebook-query.md at once, the new ones on characteristics and studies too.
+EVERY_FILTER = (
+    GUIDEBOOK_FILTERS + "&age=3-5&age=6-11&need=targeted-selected&model=group&setting=home"
+    "&setting=school&design=rct&independent=yes&long_term=yes&ethnicity_reported=yes"
+    "&uk_tested=yes&uk_available=yes"
+)
+
+
+def characterised_interventions(count: int, outcomes: list) -> None:
+    """Interventions as bulk_interventions makes them, that every filter of EVERY_FILTER keeps."""
+    interventions = bulk_interventions(count, outcomes)
+    Intervention.objects.filter(pk__in=[intervention.pk for intervention in interventions]).update(
+        age_groups=["3-5"],
+        level_of_need=["targeted-selected"],
+        delivery_model=["group", "online"],
+        setting=["home"],
+        counting_designs=["rct"],
+        counting_study_count=1,
+        independent_study_count=1,
+        long_term_finding=True,
+        ethnicity_reported=True,
+        uk_tested=True,
+        uk_available=True,
+    )
+    bump_content_version()
+
+
+def test_guidebook_with_every_filter_from_5_to_500_interventions(outcomes, visitor):
+    """Two queries count every option of every filter, however many rows and filters."""
+    assert_same_queries_for_few_and_many(
+        visitor,
+        lambda count: characterised_interventions(count, outcomes),
+        lambda: guidebook_url(EVERY_FILTER),
+        queries=8,
+        marker=b'class="card"',
+        total=500,
+    )
+
+
 def test_guidebook_csv_export(outcomes, visitor):
     assert_same_queries_for_few_and_many(
         visitor,
@@ -120,8 +160,9 @@ def test_intervention_page(child_outcome_factory, intervention_factory, visitor)
         projects = Project.objects.bulk_create(ProjectFactory.build_batch(count))
         intervention.projects.add(*projects)
 
+    # With studies, one more for their findings: test_intervention_studies_page.py.
     assert_same_queries_for_few_and_many(
-        visitor, add, intervention.get_absolute_url, queries=6, marker=b"<dt><a", shown=MANY
+        visitor, add, intervention.get_absolute_url, queries=7, marker=b"<dt><a", shown=MANY
     )
 
 
@@ -139,7 +180,7 @@ def test_intervention_page_as_staff_previewing_a_draft(
         )
 
     assert_same_queries_for_few_and_many(
-        editor, add, draft.get_absolute_url, queries=9, marker=b"<dt><a", shown=MANY
+        editor, add, draft.get_absolute_url, queries=10, marker=b"<dt><a", shown=MANY
     )
 
 

@@ -4,6 +4,7 @@ guidebook against, and readers for the guidebook's page and CSV export."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import random
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from urllib.parse import parse_qs
 
 from django.urls import resolve, reverse
 
-from catalogue.models import Intervention, OutcomeEvidence
+from catalogue.models import Finding, Intervention, OutcomeEvidence, Study
 from core.cache import bump_content_version
 from ratings.scales import CostRating, EvidenceRating
 from tests.support.factories import ChildOutcomeFactory, InterventionFactory
@@ -38,8 +39,59 @@ CSV_COLUMNS = [
     "delivery_model",
     "level_of_need",
     "country",
+    "evidence_summary",
 ]
 PER_PAGE = 20
+
+# The codes of docs/guidebook-query.md for who an intervention is for, how it is delivered
+# and its studies' designs.
+AGE_CODES = ["prenatal", "0-2", "3-5", "6-11", "12-18", "18-25"]
+NEED_CODES = ["universal", "targeted-selected", "targeted-indicated"]
+MODEL_CODES = ["individual", "group", "family", "online"]
+SETTING_CODES = [
+    "home",
+    "early-years",
+    "school",
+    "community",
+    "health",
+    "social-care",
+    "youth-justice",
+]
+DESIGN_CODES = ["rct", "cluster-rct", "qed", "pre-post", "other"]
+# Each list parameter and the Entry attribute it tests.
+LIST_PARAMETERS = {
+    "age": "age_groups",
+    "need": "need",
+    "model": "model",
+    "setting": "setting",
+    "design": "counting_designs",
+}
+LIST_CODES = {
+    "age": AGE_CODES,
+    "need": NEED_CODES,
+    "model": MODEL_CODES,
+    "setting": SETTING_CODES,
+    "design": DESIGN_CODES,
+}
+# The parameters that are `yes` or absent, and the Entry property each tests.
+YES_PARAMETERS = {
+    "uk_available": "uk_available",
+    "uk_tested": "tested_in_uk",
+    "independent": "independent",
+    "long_term": "long_term",
+    "ethnicity_reported": "ethnicity_reported",
+}
+# A study "in the UK" names one of these, in any case and with spaces around it.
+UK_NAMES = {
+    "uk", "united kingdom", "great britain", "britain",
+    "england", "scotland", "wales", "northern ireland",
+}  # fmt: skip
+COUNTRIES = ["England", "  scotland ", "United Kingdom", "Wales", "United States", "Australia", ""]
+ETHNICITIES = ["", " ", "White British 62%, Asian 20%, Black 10%, other 8%", "Not stated in full"]
+DIRECTIONS = ["favourable", "no effect", "unfavourable"]
+MONTHS = [None, 0, 6, 11, 12, 24]
+# Findings name an outcome, which the guidebook's outcome filter does not read.
+FINDING_OUTCOME = "mental-health-and-wellbeing"
 
 WORDS = ["family", "therapy", "parenting", "school", "mentoring", "nurse", "youth", "group"]
 PROVIDERS = ["Barnardos", "Action for Children", "Family Lives", "Kids Matter", ""]
@@ -64,6 +116,19 @@ OUTCOME_SLUGS = [
 
 
 @dataclass(frozen=True)
+class StudyEntry:
+    """One generated study: its design, whether it counts towards the rating, and the
+    findings' (direction, months after the intervention ended)."""
+
+    design: str
+    counts: bool
+    independent: bool
+    country: str
+    ethnicity: str
+    findings: tuple[tuple[str, int | None], ...]
+
+
+@dataclass(frozen=True)
 class Entry:
     """What the test knows of one generated intervention, in docs/guidebook-query.md's codes."""
 
@@ -77,6 +142,45 @@ class Entry:
     cost: str | None
     outcomes: frozenset[str]
     published: bool
+    age_groups: frozenset[str] = frozenset()
+    need: frozenset[str] = frozenset()
+    model: frozenset[str] = frozenset()
+    setting: frozenset[str] = frozenset()
+    uk_available: bool = False
+    # As an editor set it; once the intervention has studies, they decide instead.
+    uk_tested_set: bool = False
+    studies: tuple[StudyEntry, ...] = ()
+
+    # What the studies show, read from them here, as docs/guidebook-query.md says.
+    @property
+    def counting(self) -> list[StudyEntry]:
+        return [study for study in self.studies if study.counts]
+
+    @property
+    def counting_designs(self) -> set[str]:
+        return {study.design for study in self.counting}
+
+    @property
+    def independent(self) -> bool:
+        return any(study.independent for study in self.counting)
+
+    @property
+    def ethnicity_reported(self) -> bool:
+        return any(study.ethnicity.strip() for study in self.counting)
+
+    @property
+    def long_term(self) -> bool:
+        return any(
+            direction == "favourable" and months is not None and months >= 12
+            for study in self.studies
+            for direction, months in study.findings
+        )
+
+    @property
+    def tested_in_uk(self) -> bool:
+        if not self.studies:
+            return self.uk_tested_set
+        return any(study.country.strip().lower() in UK_NAMES for study in self.counting)
 
 
 def generate(seed: int, count: int, outcome_slugs: list[str]) -> list[Entry]:
@@ -102,7 +206,34 @@ def generate(seed: int, count: int, outcome_slugs: list[str]) -> list[Entry]:
                 published=rng.random() < 0.85,
             )
         )
-    return entries
+    # Drawn from a second generator, so that the fields above stay as they were.
+    rng = random.Random(seed + 1)
+    return [
+        dataclasses.replace(
+            entry,
+            age_groups=frozenset(rng.sample(AGE_CODES, rng.randint(0, 3))),
+            need=frozenset(rng.sample(NEED_CODES, rng.randint(0, 2))),
+            model=frozenset(rng.sample(MODEL_CODES, rng.randint(0, 2))),
+            setting=frozenset(rng.sample(SETTING_CODES, rng.randint(0, 3))),
+            uk_available=rng.random() < 0.6,
+            uk_tested_set=rng.random() < 0.5,
+            studies=tuple(generate_study(rng) for _ in range(rng.choice([0, 0, 1, 1, 2, 3]))),
+        )
+        for entry in entries
+    ]
+
+
+def generate_study(rng: random.Random) -> StudyEntry:
+    return StudyEntry(
+        design=rng.choice(DESIGN_CODES),
+        counts=rng.random() < 0.7,
+        independent=rng.random() < 0.4,
+        country=rng.choice(COUNTRIES),
+        ethnicity=rng.choice(ETHNICITIES),
+        findings=tuple(
+            (rng.choice(DIRECTIONS), rng.choice(MONTHS)) for _ in range(rng.randint(0, 2))
+        ),
+    )
 
 
 def evidence_value(code: str | None) -> int | None:
@@ -127,10 +258,53 @@ def store(entries: list[Entry], outcomes: dict) -> None:
                 mixed_findings=entry.mixed,
                 cost_rating=cost_value(entry.cost),
                 published=entry.published,
+                # Stored in an order of their own: the filters must not depend on it.
+                age_groups=sorted(entry.age_groups, reverse=True),
+                level_of_need=sorted(entry.need),
+                delivery_model=sorted(entry.model),
+                setting=sorted(entry.setting, reverse=True),
+                uk_available=entry.uk_available,
+                uk_tested=entry.uk_tested_set,
             )
             for entry in entries
         ]
     )
+    pairs = [
+        (intervention, number, study)
+        for entry, intervention in zip(entries, interventions, strict=True)
+        for number, study in enumerate(entry.studies, start=1)
+    ]
+    studies = Study.objects.bulk_create(
+        [
+            Study(
+                intervention=intervention,
+                number=number,
+                citation=f"Author {number} (2020). A study of {intervention.name}.",
+                design=study.design,
+                level=3,
+                counts_towards_rating=study.counts,
+                independent=study.independent,
+                country=study.country,
+                ethnicity=study.ethnicity,
+            )
+            for intervention, number, study in pairs
+        ]
+    )
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                study=row,
+                outcome=outcomes[FINDING_OUTCOME],
+                sub_outcome="Improved wellbeing",
+                direction=direction,
+                months_after_end=months,
+            )
+            for row, (_, _, study) in zip(studies, pairs, strict=True)
+            for direction, months in study.findings
+        ]
+    )
+    # Bulk writes skip what saving through the admin keeps: the columns the filters read.
+    Intervention.objects.refresh_evidence()
     OutcomeEvidence.objects.bulk_create(
         [
             OutcomeEvidence(
@@ -211,6 +385,14 @@ def expected(entries: list[Entry], query: str | dict[str, list[str]]) -> list[st
     outcomes = {slug for slug in params.get("outcome", []) if slug}
     if outcomes:
         rows = [entry for entry in rows if entry.outcomes & outcomes]
+    for name, attribute in LIST_PARAMETERS.items():
+        codes = {code.strip().lower() for code in params.get(name, []) if code.strip()}
+        if codes:
+            rows = [entry for entry in rows if getattr(entry, attribute) & codes]
+    for name, attribute in YES_PARAMETERS.items():
+        # Not repeatable: the last value is the one in force.
+        if (params.get(name) or [""])[-1].strip().lower() == "yes":
+            rows = [entry for entry in rows if getattr(entry, attribute)]
     sort = (params.get("sort") or ["name"])[0] or "name"
     if sort == "-evidence":
         rows.sort(
