@@ -157,6 +157,11 @@ def pages(probe: dict) -> dict[str, str]:
         "project list, filtered": "/projects/?status=in-progress",
         "project page": f"/projects/{probe['project']}/",
         "guidebook, filtered": f"/interventions/?min_evidence=3&outcome={probe['outcome']}&sort=-evidence",
+        # The filters on who an intervention is for and where it is delivered: about one
+        # demo intervention in nine.
+        "guidebook, age, need and setting": (
+            "/interventions/?age=3-5&age=6-11&need=targeted-selected&setting=home&setting=school"
+        ),
         "guidebook, page 1": "/interventions/",
         "guidebook, page 400": "/interventions/?page=400",
         "intervention page": f"/interventions/{probe['intervention']}/",
@@ -194,12 +199,12 @@ def server_has_page(server: Server, path: str) -> bool:
 def print_table(title: str, results: dict, queries: dict, cold: dict) -> None:
     print(f"\n{title}")
     print(
-        f"{'page':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs static':>10} "
+        f"{'page':<33} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs static':>10} "
         f"{'queries':>8} {'cold ms':>8}"
     )
     for name, row in results.items():
         print(
-            f"{name:<24} {row['rps']:>9.0f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
+            f"{name:<33} {row['rps']:>9.0f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
             f"{row['rps'] / row['ceiling']:>10.0%} {queries.get(name, ''):>8} "
             f"{cold.get(name, ''):>8}" + (f"  ({row['errors']} errors)" if row["errors"] else "")
         )
