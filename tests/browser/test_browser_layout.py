@@ -121,3 +121,27 @@ def test_a_printed_comparison_keeps_every_column(page, catalogue):
         }"""
     )
     assert widths[0] <= widths[1], f"the table is cut off on paper: {widths}"
+
+
+def test_on_a_phone_the_guidebook_filters_fold_away_behind_a_toggle_that_opens_them(
+    new_context, catalogue
+):
+    page = new_context(viewport={"width": 375, "height": 800}).new_page()
+    page.goto(reverse("catalogue:guidebook"))
+    form = page.locator("form.filters")
+    toggle = page.locator(".filters-toggle > summary")
+    expect(form).to_be_hidden()
+    expect(toggle).to_be_visible()
+    expect(toggle).to_contain_text("Filter (")
+    expect(page.get_by_role("link", name="Skip to results")).to_be_visible()
+    toggle.click()
+    expect(form).to_be_visible()
+    toggle.click()
+    expect(form).to_be_hidden()
+
+
+def test_on_a_desktop_the_guidebook_filters_always_show(new_context, catalogue):
+    page = new_context(viewport=DESKTOP).new_page()
+    page.goto(reverse("catalogue:guidebook"))
+    expect(page.locator("form.filters")).to_be_visible()
+    expect(page.locator(".filters-toggle")).to_be_hidden()
