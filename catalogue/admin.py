@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -147,6 +148,30 @@ class StudyFormSet(nested_admin.NestedInlineFormSet):
                 form.cleaned_data["number"] = form.instance.number = number
                 number += 1
 
+    def save(self, commit=True):
+        if commit:
+            self.move_renumbered_studies_aside()
+        return super().save(commit)
+
+    def move_renumbered_studies_aside(self) -> None:
+        """Give the stored studies whose number changes a number above all others before
+        any is saved, so that two may swap numbers without meeting the unique constraint."""
+        moving = [
+            form.instance.pk
+            for form in self.kept_forms()
+            if form.instance.pk is not None and "number" in form.changed_data
+        ]
+        if not moving:
+            return
+        top = Study.objects.filter(intervention=self.instance).aggregate(top=Max("number"))["top"]
+        for offset, pk in enumerate(moving, start=1):
+            Study.objects.filter(pk=pk).update(number=top + offset)
+
+    def process_forms_pre_save(self, forms):
+        forms = super().process_forms_pre_save(forms)
+        # Studies removed go first, so that their numbers are free for the others.
+        return sorted(forms, key=lambda form: not self._should_delete_form(form))
+
     def get_unique_error_message(self, unique_check):
         if "number" in unique_check:
             return "Two studies have the same number: each study's number is used once."
@@ -157,6 +182,13 @@ class StudyFormSet(nested_admin.NestedInlineFormSet):
 
 
 class FindingFormSet(nested_admin.NestedInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk is not None:
+            # Each finding names its study ("Study 1: Improved reading") without a query.
+            form.instance.study = self.instance
+        return form
+
     def _should_delete_form(self, form) -> bool:
         # A study removed takes its findings with it, whether or not each is ticked.
         parent = getattr(self, "parent_form", None)
@@ -180,6 +212,16 @@ class FindingInline(nested_admin.NestedTabularInline):
     ]
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 2})}}
     extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "outcome":
+            # The outcomes, read once for every finding on the page rather than once each.
+            if not hasattr(request, "finding_outcome_choices"):
+                request.finding_outcome_choices = list(field.choices)
+            field.choices = request.finding_outcome_choices
+            getattr(field.widget, "widget", field.widget).choices = field.choices
+        return field
 
 
 class StudyInline(nested_admin.NestedStackedInline):
@@ -368,7 +410,8 @@ class InterventionAdmin(nested_admin.NestedModelAdminMixin, EditorialAdmin):
         return f"{uk_tested_sentence(intervention)} This follows from its studies."
 
     def has_studies(self, obj: Intervention | None) -> bool:
-        return obj is not None and obj.pk is not None and obj.studies.exists()
+        # The count refresh_evidence() keeps, rather than a query each time it is asked.
+        return obj is not None and obj.study_count > 0
 
     def get_fieldsets(self, request, obj=None):
         if not self.has_studies(obj):

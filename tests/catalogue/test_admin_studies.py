@@ -3,7 +3,9 @@ intervention and named in its history, refused with the rest of a stale form, nu
 checked before publishing, and compared with the rating they support."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import Direction, Finding, Intervention, Study, StudyDesign, StudyLevel
@@ -526,3 +528,64 @@ def test_uk_tested_is_editable_while_there_are_no_studies(intervention, editor):
     assert response.status_code == 302, error_messages(response)
     intervention.refresh_from_db()
     assert intervention.uk_tested
+
+
+def studied(findings_each: int, studies: int) -> Intervention:
+    intervention = factories.InterventionFactory()
+    for _ in range(studies):
+        study = factories.StudyFactory(intervention=intervention)
+        for _ in range(findings_each):
+            factories.FindingFactory(study=study)
+    return intervention
+
+
+def change_form_queries(editor, intervention: Intervention) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert editor.get(change_url(intervention)).status_code == 200
+    return len(queries)
+
+
+def test_the_change_form_reads_each_studys_findings_in_one_query(editor):
+    few, many = studied(3, studies=2), studied(3, studies=12)
+    change_form_queries(editor, few)  # The session, the user and the content types.
+    few_queries, many_queries = change_form_queries(editor, few), change_form_queries(editor, many)
+    # The outcomes are read once for every finding's list of them, and each finding
+    # knows its study: only each study's findings cost a query.
+    assert many_queries - few_queries == 10
+    assert few_queries == 15
+
+
+def test_two_studies_swap_numbers_in_one_save(intervention, editor):
+    first = factories.StudyFactory(intervention=intervention, number=1)
+    second = factories.StudyFactory(intervention=intervention, number=2)
+    url = change_url(intervention)
+    data = open_form(editor, url, FORM)
+    fill(data, "studies-0", number="2")
+    fill(data, "studies-1", number="1")
+
+    response = editor.post(url, data)
+
+    assert response.status_code == 302, error_messages(response)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.number, second.number) == (2, 1)
+    assert [entry.number for entry in first.history.order_by("history_id")] == [1, 2]
+
+
+def test_a_removed_studys_number_is_free_for_the_others_in_the_same_save(intervention, editor):
+    kept = factories.StudyFactory(intervention=intervention, number=1)
+    removed = factories.StudyFactory(intervention=intervention, number=2)
+    url = change_url(intervention)
+    data = open_form(editor, url, FORM)
+    fill(data, "studies-0", number="2")
+    data["studies-1-DELETE"] = "on"
+    fill(data, extra_study(data), **A_STUDY, number="1")
+
+    response = editor.post(url, data)
+
+    assert response.status_code == 302, error_messages(response)
+    kept.refresh_from_db()
+    assert kept.number == 2
+    assert list(intervention.studies.values_list("number", flat=True)) == [1, 2]
+    assert not Study.objects.filter(pk=removed.pk).exists()
+    assert Study.history.filter(id=removed.pk, history_type="-").get().number == 2
