@@ -1,7 +1,9 @@
+import dataclasses
 from collections import defaultdict
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q
 from django.db.models.functions import Cast
@@ -122,6 +124,26 @@ def in_uk(country: str) -> bool:
     return country.strip().lower() in UK_COUNTRIES
 
 
+def evidence_sentence(
+    study_count: int, counting_study_count: int, independent_study_count: int, uk_study_count: int
+) -> str:
+    """What an intervention's rating rests on, in a sentence, from its evidence columns
+    alone: the page, the comparison and the CSV export say it alike."""
+    if not study_count:
+        return "No studies recorded yet."
+
+    def number(count: int) -> str:
+        return str(count) if count else "none"
+
+    studies = f"{study_count} stud{'y' if study_count == 1 else 'ies'}"
+    counts = "counts" if counting_study_count == 1 else "count"
+    return (
+        f"Based on {studies}: {number(counting_study_count)} {counts} towards the "
+        f"rating, {number(independent_study_count)} conducted independently of the "
+        f"provider, {number(uk_study_count)} in the UK."
+    )
+
+
 EVIDENCE_RATING_MESSAGE = (
     "The evidence rating must be one of "
     + ", ".join(rating.label for rating in EvidenceRating.levels())
@@ -134,6 +156,10 @@ COST_RATING_MESSAGE = (
     + f" or {CostRating.NOT_APPLICABLE.label}, or empty while the cost is not yet rated."
 )
 STAR_NEEDS_LEVEL_MESSAGE = "Only an intervention rated 2 to 4+ can carry the mixed-findings star."
+
+# The characteristics of who an intervention is for, and of how it is delivered.
+AUDIENCE_FIELDS = ("age_groups", "level_of_need")
+MODEL_FIELDS = ("delivery_model", "setting")
 
 # A page of its own lives at this address, so no intervention may take it as its slug.
 RESERVED_SLUGS = {"other-programmes", "compare", "feed"}
@@ -448,13 +474,22 @@ class InterventionQuerySet(PublishableQuerySet):
         Intervention.objects.bulk_update(changed, [*EVIDENCE_FIELDS, "uk_tested"], batch_size=1000)
         return len(changed)
 
+    def with_studies(self) -> "InterventionQuerySet":
+        """Load each intervention's studies in number order, with their findings and the
+        findings' outcomes, in two queries however many there are."""
+        return self.prefetch_related(
+            Prefetch("studies", queryset=Study.objects.order_by("number")),
+            Prefetch("studies__findings", queryset=Finding.objects.select_related("outcome")),
+        )
+
     def for_cards(self) -> "InterventionQuerySet":
         """Load what an intervention card shows, in a fixed number of queries, leaving out
         the long texts a card does not show. The outcomes come as a plain list: prefetched
         into the manager, they would cost a queryset built for every card."""
         return self.prefetch_related(Prefetch("outcomes", to_attr="card_outcomes")).defer(
-            "description", "description_html", "search_document"
-        )
+            "description", "description_html", "search_document",
+            "delivery", "training", "fidelity", "cost_description",
+        )  # fmt: skip
 
 
 class Intervention(VersionedModel, TimeStampedModel):
@@ -514,6 +549,37 @@ class Intervention(VersionedModel, TimeStampedModel):
         default=False,
         help_text="At least one UK study counts towards its rating. Once it has studies, "
         "this follows from them.",
+    )
+    # Implementation and cost: the page shows each where it is filled.
+    delivery = models.TextField(
+        "how it is delivered",
+        blank=True,
+        help_text="The sessions: how many, how long, where and with whom, in plain sentences.",
+    )
+    training = models.TextField(
+        "training and supervision",
+        blank=True,
+        help_text="The training and supervision practitioners need to deliver it.",
+    )
+    fidelity = models.TextField(
+        "licensing and fidelity",
+        blank=True,
+        help_text="Whether a licence is needed, and how delivery is kept true to the model.",
+    )
+    cost_description = models.TextField(
+        "what it costs",
+        blank=True,
+        help_text="What it costs to set up and to deliver, and what the cost covers.",
+    )
+    unit_cost = models.DecimalField(
+        "unit cost in pounds",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, "A unit cost cannot be negative.")],
+        help_text="The estimated cost for each child or family, in pounds; leave empty if "
+        "not known, and the page says so.",
     )
     published = models.BooleanField(
         default=False, help_text="Only published interventions are shown to the public."
@@ -619,34 +685,64 @@ class Intervention(VersionedModel, TimeStampedModel):
             return "not yet rated"
         return EvidenceRating(self.evidence_rating).label + ("*" if self.mixed_findings else "")
 
-    def characteristics(self) -> list[tuple[str, list[str]]]:
+    def characteristics(
+        self, names: tuple[str, ...] = (*AUDIENCE_FIELDS, *MODEL_FIELDS)
+    ) -> list[tuple[str, list[str]]]:
         """The population and model characteristics as (label, values) pairs."""
         return [
             (capfirst(field.verbose_name), field.display(getattr(self, field.name)))
-            for field in (
-                self._meta.get_field("age_groups"),
-                self._meta.get_field("level_of_need"),
-                self._meta.get_field("delivery_model"),
-                self._meta.get_field("setting"),
-            )
+            for field in map(self._meta.get_field, names)
         ]
+
+    def audience(self) -> list[tuple[str, list[str]]]:
+        """Who it is for, as the provider intends it: ages and levels of need."""
+        return self.characteristics(AUDIENCE_FIELDS)
+
+    def model_characteristics(self) -> list[tuple[str, list[str]]]:
+        """How it is delivered and where: the delivery model and setting."""
+        return self.characteristics(MODEL_FIELDS)
 
     def evidence_summary(self) -> str:
         """What the rating rests on, in a sentence: "Based on 3 studies: 2 count towards
         the rating, 1 conducted independently of the provider, 1 in the UK"."""
-        if not self.study_count:
-            return "No studies recorded yet."
-
-        def number(count: int) -> str:
-            return str(count) if count else "none"
-
-        studies = f"{self.study_count} stud{'y' if self.study_count == 1 else 'ies'}"
-        counts = "counts" if self.counting_study_count == 1 else "count"
-        return (
-            f"Based on {studies}: {number(self.counting_study_count)} {counts} towards the "
-            f"rating, {number(self.independent_study_count)} conducted independently of the "
-            f"provider, {number(self.uk_study_count)} in the UK."
+        return evidence_sentence(
+            self.study_count,
+            self.counting_study_count,
+            self.independent_study_count,
+            self.uk_study_count,
         )
+
+    def findings_by_outcome(self) -> list["OutcomeFindings"]:
+        """Each child outcome with what its studies found on it and which studies found
+        it: its own outcomes in their order, then any only its studies measured. Reads
+        the outcome links and the studies with their findings as prefetched
+        (InterventionQuerySet.with_studies), so it makes no query of its own."""
+        listed = {
+            link.tag_id: OutcomeFindings(link.tag, link.impact, listed=True)
+            for link in self.outcome_links.all()
+        }
+        unlisted: dict[int, OutcomeFindings] = {}
+        results: dict[tuple, OutcomeResult] = {}
+        for study in self.studies.all():
+            for finding in study.findings.all():
+                entry = listed.get(finding.outcome_id) or unlisted.setdefault(
+                    finding.outcome_id, OutcomeFindings(finding.outcome, "", listed=False)
+                )
+                # One line for each sub-outcome and direction, however many studies found it.
+                key = (
+                    finding.outcome_id,
+                    finding.sub_outcome.strip().casefold(),
+                    finding.direction,
+                )
+                if key not in results:
+                    results[key] = OutcomeResult(finding.sub_outcome, Direction(finding.direction))
+                    entry.results.append(results[key])
+                if study not in results[key].studies:
+                    results[key].studies.append(study)
+        extra = sorted(
+            unlisted.values(), key=lambda entry: (entry.outcome.position, entry.outcome.name)
+        )
+        return [*listed.values(), *extra]
 
     def publish_problem(self, studies: list["Study"] | None = None) -> str | None:
         """Why this intervention may not be published as it stands, or None; with studies
@@ -718,6 +814,27 @@ class Intervention(VersionedModel, TimeStampedModel):
                     "it; a 3+ needs a further one."
                 )
         return warnings
+
+
+@dataclasses.dataclass
+class OutcomeResult:
+    """One sub-outcome found on a child outcome, in one direction, and the studies that
+    found it."""
+
+    sub_outcome: str
+    direction: Direction
+    studies: list["Study"] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class OutcomeFindings:
+    """A child outcome on an intervention's page, with the impact found and what each of
+    its studies found; listed is False for an outcome only its studies measured."""
+
+    outcome: ChildOutcome
+    impact: str
+    listed: bool
+    results: list[OutcomeResult] = dataclasses.field(default_factory=list)
 
 
 class StudyQuerySet(models.QuerySet):
@@ -909,3 +1026,14 @@ class Finding(models.Model):
     @property
     def long_term(self) -> bool:
         return self.months_after_end is not None and self.months_after_end >= LONG_TERM_MONTHS
+
+    @property
+    def timeframe(self) -> str:
+        """When it was measured, in words: "12 months after the end (long term)"."""
+        months = self.months_after_end
+        if months is None:
+            return "Not reported"
+        if months == 0:
+            return "At the end of the intervention (short term)"
+        term = "long term" if self.long_term else "short term"
+        return f"{months} month{'s' if months != 1 else ''} after the end ({term})"

@@ -22,6 +22,7 @@ from .models import (
     LevelOfNeed,
     OutcomeEvidence,
     Setting,
+    evidence_sentence,
 )
 
 REQUIRED_COLUMNS = [
@@ -43,6 +44,9 @@ OPTIONAL_COLUMNS = [
     "country",
 ]
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# The export adds what the import does not read, as it ignores any column it does not know.
+EXPORT_ONLY_COLUMNS = ["evidence_summary"]
+EXPORT_COLUMNS = COLUMNS + EXPORT_ONLY_COLUMNS
 LIST_COLUMNS = {
     "age_groups": AgeGroup,
     "setting": Setting,
@@ -97,6 +101,7 @@ def unneutralise(value: str) -> str:
 EXPORT_FIELDS = [
     "pk", "name", "slug", "summary", "evidence_rating", "mixed_findings", "cost_rating",
     "provider", "website", "country", *LIST_COLUMNS,
+    "study_count", "counting_study_count", "independent_study_count", "uk_study_count",
 ]  # fmt: skip
 EXPORT_CHUNK = 2000
 
@@ -111,8 +116,14 @@ def export_row(row: dict, outcome_slugs: list[str]) -> list[str]:
         "cost_rating": CostRating(cost).label if cost is not None else "",
         "outcomes": ";".join(outcome_slugs),
         **{name: ";".join(row[name] or []) for name in LIST_COLUMNS},
+        "evidence_summary": evidence_sentence(
+            row["study_count"],
+            row["counting_study_count"],
+            row["independent_study_count"],
+            row["uk_study_count"],
+        ),
     }
-    return [neutralise(values[column]) for column in COLUMNS]
+    return [neutralise(values[column]) for column in EXPORT_COLUMNS]
 
 
 class Echo:
@@ -127,7 +138,7 @@ def export_lines(interventions: models.QuerySet) -> Iterator[str]:
     rows: one query for each chunk's outcomes."""
     # Every cell quoted: a spreadsheet that splits on commas never splits inside one.
     writer = csv.writer(Echo(), quoting=csv.QUOTE_ALL)
-    yield writer.writerow(COLUMNS)
+    yield writer.writerow(EXPORT_COLUMNS)
     rows = interventions.values(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
     while chunk := list(islice(rows, EXPORT_CHUNK)):
         outcomes = defaultdict(list)

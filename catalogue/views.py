@@ -131,13 +131,18 @@ class InterventionDetailView(DetailView):
     query_parameters = ()
 
     def get_queryset(self):
-        return Intervention.objects.visible_to(self.request.user).prefetch_related(
-            Prefetch("outcome_links", queryset=OutcomeEvidence.objects.select_related("tag")),
-            Prefetch("projects", queryset=Project.objects.published()),
+        return (
+            Intervention.objects.visible_to(self.request.user)
+            .with_studies()
+            .prefetch_related(
+                Prefetch("outcome_links", queryset=OutcomeEvidence.objects.select_related("tag")),
+                Prefetch("projects", queryset=Project.objects.published()),
+            )
         )
 
     def get_context_data(self, **kwargs):
         intervention = self.object
+        studies = intervention.studies.all()
         definitions = RatingDefinition.objects.filter(
             scale__in=[Scale.EVIDENCE, Scale.COST, Scale.MIXED_FINDINGS, Scale.NOT_YET_RATED]
         ).as_lookup()
@@ -153,6 +158,9 @@ class InterventionDetailView(DetailView):
                 else (Scale.NOT_YET_RATED, 0)
             ),
             mixed_definition=definitions.get((Scale.MIXED_FINDINGS, 0)),
+            studies=studies,
+            counting_studies=[study for study in studies if study.counts_towards_rating],
+            outcome_findings=intervention.findings_by_outcome(),
             **kwargs,
         )
 

@@ -76,6 +76,7 @@ def test_two_interventions_are_shown_side_by_side(two, visitor):
             "Evidence rating 4+, with mixed findings",
             "Evidence rating 3",
         ],
+        "Evidence behind the rating": ["No studies recorded yet.", "No studies recorded yet."],
         "Cost rating": ["Cost rating 5 of 5, high cost", "Cost rating 2 of 5, medium-low cost"],
         "Child outcomes": ["Preventing maltreatment; School achievement", "School achievement"],
         "Age groups": [

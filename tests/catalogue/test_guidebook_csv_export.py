@@ -102,6 +102,7 @@ def test_a_row_holds_every_column_in_the_import_format(
             "delivery_model": "individual",
             "level_of_need": "targeted-selected;targeted-indicated",
             "country": "United States",
+            "evidence_summary": "No studies recorded yet.",
         }
     ]
 

@@ -1,5 +1,6 @@
 """The intervention page: the draft rule for each persona, both ratings and what they mean,
-the outcomes with the impact found, who it is for, and the projects that studied it."""
+the outcomes with the impact found, who it is for, how it is delivered, and the projects
+that studied it. Its studies and findings are in test_intervention_studies_page.py."""
 
 import datetime
 
@@ -157,7 +158,7 @@ def test_without_outcomes_there_is_no_outcomes_heading(intervention_factory, vis
     assert "Child outcomes" not in page.headings()
 
 
-def test_who_it_is_for_and_how_it_is_delivered(intervention_factory, visitor):
+def test_who_it_is_for_and_the_model_s_characteristics(intervention_factory, visitor):
     intervention = intervention_factory(
         age_groups=["0-2", "3-5"],
         level_of_need=["targeted-selected"],
@@ -170,12 +171,14 @@ def test_who_it_is_for_and_how_it_is_delivered(intervention_factory, visitor):
         provider="FNP National Unit",
         website="https://fnp.example.org/",
     )
-    section = main(visitor.get(intervention.get_absolute_url())).section(
-        "Who it is for and how it is delivered"
-    )
-    assert section.find("dl", class_="facts").definitions() == {
+    page = main(visitor.get(intervention.get_absolute_url()))
+    audience = page.section("Who it is for and who was studied").find_all("dl", class_="facts")[0]
+    assert audience.definitions() == {
         "Age groups": "Babies and toddlers (0–2), Pre-school (3–5)",
         "Level of need": "Targeted selected",
+    }
+    section = page.section("Model characteristics")
+    assert section.find("dl", class_="facts").definitions() == {
         "Delivery model": "Individual, Group",
         "Setting": "Not recorded",
         "Workforce": "Specialist nurses",
@@ -189,9 +192,7 @@ def test_who_it_is_for_and_how_it_is_delivered(intervention_factory, visitor):
 
 def test_provider_without_a_website_is_plain_text(intervention_factory, visitor):
     intervention = intervention_factory(provider="Barnardos", website="")
-    section = main(visitor.get(intervention.get_absolute_url())).section(
-        "Who it is for and how it is delivered"
-    )
+    section = main(visitor.get(intervention.get_absolute_url())).section("Model characteristics")
     assert section.find("dl", class_="facts").definitions()["Provider"] == "Barnardos"
     assert section.links() == {}
 
