@@ -399,6 +399,10 @@ class InterventionAdmin(nested_admin.NestedModelAdminMixin, EditorialAdmin):
                 ]
             },
         ),
+        (
+            "Implementation and cost",
+            {"fields": ["delivery", "training", "fidelity", "cost_description", "unit_cost"]},
+        ),
     ]
 
     @admin.display(description="Evidence", ordering="evidence_rating")
@@ -554,6 +558,8 @@ class InterventionAdmin(nested_admin.NestedModelAdminMixin, EditorialAdmin):
             f"Imported: {len(result.created)} created, {len(result.updated)} updated, "
             f"{result.unchanged} unchanged.",
         )
+        for problem in result.unpublished:
+            messages.warning(request, f"Left unpublished: {problem}")
         return redirect(reverse("admin:catalogue_intervention_changelist"))
 
 

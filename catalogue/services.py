@@ -35,6 +35,8 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # New interventions asked to be published but left unpublished, with why.
+    unpublished: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -160,7 +162,11 @@ def import_interventions(
         intervention = existing.get(row.fields["slug"])
         if intervention is None:
             intervention = Intervention(**row.fields, published=publish)
-            if publish:
+            if publish and (problem := intervention.publish_problem()):
+                # A new intervention has no studies yet: one rated 2 or above waits for them.
+                intervention.published = False
+                result.unpublished.append(problem)
+            if intervention.published:
                 intervention.first_published = now.date()
             errors += rules.errors(intervention, row.row)
             to_create.append(intervention)

@@ -67,6 +67,16 @@ class MultipleChoiceField(models.JSONField):
         if unknown:
             raise ValidationError(f"Unknown value: {', '.join(map(str, unknown))}.")
 
+    def pre_save(self, model_instance, add):
+        """Store the codes once each, in the order of the choices, however they were
+        given: a list that means the same is then stored, compared and exported alike."""
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, list):
+            order = {code: position for position, (code, _) in enumerate(self.item_choices)}
+            value = sorted(set(value), key=lambda code: (order.get(code, len(order)), str(code)))
+            setattr(model_instance, self.attname, value)
+        return value
+
     def formfield(self, **kwargs):
         return forms.TypedMultipleChoiceField(
             choices=self.item_choices,

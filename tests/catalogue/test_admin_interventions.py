@@ -235,13 +235,30 @@ def test_the_same_import_cannot_be_confirmed_twice(school, editor):
 
 
 def test_an_import_can_publish_new_interventions_at_once(school, editor, visitor):
-    content = "\r\n".join([HEADER, "New one,new-one,A new programme.,3,false,2,school"])
+    """All but those rated 2 or above, which wait for the studies their ratings rest on."""
+    content = "\r\n".join(
+        [
+            HEADER,
+            "New one,new-one,A new programme.,,false,2,school",
+            "Rated one,rated-one,A rated programme.,3,false,2,school",
+        ]
+    )
     page = parse(editor.post(reverse(IMPORT), {"file": upload(content), "publish": "on"}))
     token = page.find("input", name="token").attrs["value"]
-    editor.post(reverse(IMPORT), {"token": token, "publish": "on", "confirm": "Confirm import"})
-    new = Intervention.objects.get()
-    assert new.published
+    response = editor.post(
+        reverse(IMPORT), {"token": token, "publish": "on", "confirm": "Confirm import"}, follow=True
+    )
+    new, rated = (
+        Intervention.objects.get(slug="new-one"),
+        Intervention.objects.get(slug="rated-one"),
+    )
+    assert new.published and not rated.published
     assert visitor.get(new.get_absolute_url()).status_code == 200
+    assert visitor.get(rated.get_absolute_url()).status_code == 404
+    assert (
+        "Left unpublished: Rated one is rated 3 but has no study that counts towards its rating"
+        in parse(response).text
+    )
 
 
 def test_a_bad_file_shows_every_error_and_writes_nothing(intervention_factory, school, editor):

@@ -2,6 +2,8 @@
 intervention and named in its history, refused with the rest of a stale form, numbered,
 checked before publishing, and compared with the rating they support."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -589,3 +591,25 @@ def test_a_removed_studys_number_is_free_for_the_others_in_the_same_save(interve
     assert list(intervention.studies.values_list("number", flat=True)) == [1, 2]
     assert not Study.objects.filter(pk=removed.pk).exists()
     assert Study.history.filter(id=removed.pk, history_type="-").get().number == 2
+
+
+def test_an_editor_records_implementation_and_cost_which_the_page_then_shows(
+    intervention, editor, visitor
+):
+    url = change_url(intervention)
+    data = open_form(editor, url, FORM)
+    data.update(
+        delivery="Twelve weekly group sessions.",
+        training="Three days' training for practitioners.",
+        fidelity="A licence from the developer; supervision each month.",
+        cost_description="Set-up costs cover the training.",
+        unit_cost="1250.50",
+    )
+    response = editor.post(url, data)
+    assert response.status_code == 302, error_messages(response)
+    intervention.refresh_from_db()
+    assert intervention.unit_cost == Decimal("1250.50")
+    page = parse(visitor.get(intervention.get_absolute_url()))
+    section = page.section("Implementation and cost").text
+    for text in ("Twelve weekly group sessions.", "Three days' training", "£1,250.50"):
+        assert text in section, text

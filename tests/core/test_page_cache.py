@@ -15,6 +15,7 @@ from catalogue.services import import_interventions
 from config.settings import redis_cache
 from core.cache import CachedPage, PublicPageCacheMiddleware, content_version
 from projects.models import Project, Status
+from tests.support.factories import StudyFactory
 from tests.support.pages import main, parse
 from tests.support.servers import (
     Instance,
@@ -91,6 +92,8 @@ def test_a_change_to_a_related_record_empties_the_cache_too(
 
 def test_bulk_publishing_empties_the_cache(intervention_factory, editor, visitor):
     draft = intervention_factory(name="Held back", published=False)
+    # The study its rating rests on, without which it could not be published.
+    StudyFactory(intervention=draft)
     assert "Held back" not in visitor.get(reverse("catalogue:guidebook")).content.decode()
     editor.post(
         reverse("admin:catalogue_intervention_changelist"),

@@ -54,5 +54,12 @@ class Command(BaseCommand):
             f"{'would update' if dry_run else 'updated'} {len(result.updated)}, "
             f"left {result.unchanged} unchanged."
         )
+        if result.unpublished:
+            self.stdout.write(
+                f"{'Would leave' if dry_run else 'Left'} {len(result.unpublished)} new "
+                "intervention(s) unpublished:"
+            )
+            for problem in result.unpublished:
+                self.stdout.write(f"  {problem}")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
