@@ -6,15 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q
-from django.db.models.functions import Cast
-from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from core.fields import MultipleChoiceField
+from core.fields import MultipleChoiceField, choice_bits, holds_any
 from core.models import TimeStampedModel
 from core.search import ranked, search_words
 from core.text import render_markdown
@@ -291,15 +289,24 @@ def evidence_values(studies: list[dict], long_term_finding: bool) -> dict:
 
 
 def characteristic_test(field: str, codes) -> Q:
-    """A list field holds any of the codes. Written as a text match on the stored JSON
-    ('["0-2", "3-5"]'), which SQLite and PostgreSQL store alike and both can test, where
-    a JSON containment test exists on PostgreSQL alone; a code is matched with its quotes,
-    so "0-2" never matches inside another code."""
-    as_text = Cast(field, models.TextField())
-    test = Q()
-    for code in codes:
-        test |= Q(Contains(as_text, f'"{code}"'))
-    return test
+    """A list field (age_groups, setting, counting_designs, …) holds any of the codes."""
+    return holds_any(field, Intervention._meta.get_field(field).item_choices, codes)
+
+
+# The generated columns, which the history need not copy: they follow from the lists.
+BITS_FIELDS = [
+    "age_groups_bits", "level_of_need_bits", "delivery_model_bits", "setting_bits",
+    "counting_designs_bits",
+]  # fmt: skip
+
+
+def list_bits(field: str, choices) -> models.GeneratedField:
+    """The codes of a list field as the bits of an integer, kept by the database."""
+    return models.GeneratedField(
+        expression=choice_bits(field, choices.choices),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
 
 # The guidebook's rules as conditions, each written once: the QuerySet methods below filter
@@ -537,6 +544,12 @@ class Intervention(VersionedModel, TimeStampedModel):
     level_of_need = MultipleChoiceField(item_choices=LevelOfNeed.choices)
     delivery_model = MultipleChoiceField(item_choices=DeliveryModel.choices)
     setting = MultipleChoiceField(item_choices=Setting.choices)
+    # The lists above and counting_designs below as bits, which the guidebook's filters
+    # and facet counts test (characteristic_test).
+    age_groups_bits = list_bits("age_groups", AgeGroup)
+    level_of_need_bits = list_bits("level_of_need", LevelOfNeed)
+    delivery_model_bits = list_bits("delivery_model", DeliveryModel)
+    setting_bits = list_bits("setting", Setting)
     workforce = models.CharField(
         max_length=255, blank=True, help_text="Who delivers it, such as “family support workers”."
     )
@@ -600,6 +613,7 @@ class Intervention(VersionedModel, TimeStampedModel):
     independent_study_count = models.PositiveSmallIntegerField(default=0, editable=False)
     uk_study_count = models.PositiveSmallIntegerField(default=0, editable=False)
     counting_designs = MultipleChoiceField(item_choices=StudyDesign.choices, editable=False)
+    counting_designs_bits = list_bits("counting_designs", StudyDesign)
     ethnicity_reported = models.BooleanField(default=False, editable=False)
     # A favourable finding LONG_TERM_MONTHS or more after the intervention ended.
     long_term_finding = models.BooleanField(default=False, editable=False)
@@ -609,7 +623,7 @@ class Intervention(VersionedModel, TimeStampedModel):
     search_document = SearchVectorField(null=True, editable=False)
 
     objects = InterventionQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_document"])
+    history = HistoricalRecords(excluded_fields=["search_document", *BITS_FIELDS])
 
     # The site search weighs a match in the name above the summary above the rest.
     SEARCH_WEIGHTS = {"name": "A", "summary": "B", "description": "C", "provider": "C"}

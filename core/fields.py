@@ -1,10 +1,15 @@
 """A date known only to the month ("April 2023"), stored as the first day of that month."""
 
 import datetime
+import operator
+from functools import reduce
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains, GreaterThan
 from django.utils.text import capfirst
 
 
@@ -90,3 +95,28 @@ class MultipleChoiceField(models.JSONField):
         """The labels of the stored codes, in the order of the choices."""
         labels = dict(self.item_choices)
         return [labels[code] for code in labels if code in (value or [])]
+
+
+def choice_bits(field: str, item_choices) -> models.Expression:
+    """An integer whose bit i is set when the list field holds the i-th choice's code, for
+    a generated column beside the list. Testing a list then costs one AND of integers
+    rather than a text match on its JSON for each code, which a scan that counts every
+    option of several lists on every row (the guidebook's facets) would make by the dozen.
+
+    The JSON is matched as text ('["0-2", "3-5"]'), which SQLite and PostgreSQL store
+    alike, with each code's quotes, so that "0-2" never matches inside another code."""
+    as_text = Cast(field, models.TextField())
+    return reduce(
+        operator.add,
+        [
+            Case(When(Contains(as_text, f'"{code}"'), then=Value(1 << position)), default=Value(0))
+            for position, (code, _) in enumerate(item_choices)
+        ],
+    )
+
+
+def holds_any(field: str, item_choices, codes) -> Q:
+    """The list field (with its choice_bits column, "<field>_bits") holds any of the codes."""
+    wanted = set(codes)
+    mask = sum(1 << position for position, (code, _) in enumerate(item_choices) if code in wanted)
+    return Q(GreaterThan(F(f"{field}_bits").bitand(mask), 0))
