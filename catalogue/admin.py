@@ -34,8 +34,7 @@ from .models import (
     Study,
 )
 from .services import import_interventions, import_studies
-from .spreadsheet import count_rows
-from .study_spreadsheet import decode
+from .spreadsheet import count_rows, decode
 
 IMPORT_FOLDER = "imports"
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
@@ -271,7 +270,40 @@ def uk_tested_sentence(intervention: Intervention) -> str:
     )
 
 
-class InterventionImportForm(forms.Form):
+class CsvUploadForm(forms.Form):
+    """A CSV file for an admin import, within the size and row limits a request can take."""
+
+    # The command that imports a larger file, and how to split one.
+    command = ""
+    split_advice = ""
+
+    def check_data(self, data: bytes) -> None:
+        """Refuse the file's content before its rows are counted, where a form needs to."""
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {IMPORT_MAX_BYTES // 2**20} MB; split it and "
+                "import each part."
+            )
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Choose a .csv file.")
+        data = upload.read()
+        upload.seek(0)
+        self.check_data(data)
+        rows = count_rows(data)
+        if rows > IMPORT_MAX_ROWS:
+            raise forms.ValidationError(
+                f"The file has {rows:,} rows; the admin imports at most {IMPORT_MAX_ROWS:,} at "
+                f"a time. Split it into files of at most {IMPORT_MAX_ROWS:,} rows"
+                f"{self.split_advice} and import each, or ask for it to be imported with the "
+                f"{self.command} command."
+            )
+        return upload
+
+
+class InterventionImportForm(CsvUploadForm):
     file = forms.FileField(
         label="CSV file",
         help_text=(
@@ -280,24 +312,21 @@ class InterventionImportForm(forms.Form):
         ),
     )
     publish = forms.BooleanField(required=False, label="Publish new interventions at once")
+    command = "import_interventions"
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                "The file is larger than 20 MB; split it and import each part."
-            )
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("Choose a .csv file.")
-        rows = count_rows(upload.read())
-        upload.seek(0)
-        if rows > IMPORT_MAX_ROWS:
-            raise forms.ValidationError(
-                f"The file has {rows:,} rows; the admin imports at most {IMPORT_MAX_ROWS:,} at "
-                f"a time. Split it into files of at most {IMPORT_MAX_ROWS:,} rows and import "
-                "each, or ask for it to be imported with the import_interventions command."
-            )
-        return upload
+
+def staged_import(request) -> tuple[str, bytes] | None:
+    """The staged file the confirming form names (its storage name and content), or None
+    when the token is not one stage_import gave or the file is gone."""
+    token = request.POST.get("token", "")
+    name = f"{IMPORT_FOLDER}/{token}.csv"
+    if len(token) != 32 or not token.isalnum() or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as handle:
+        return name, handle.read()
+
+
+EXPIRED_IMPORT = "That import has expired or was already done; upload the file again."
 
 
 def stage_import(data: bytes) -> str:
@@ -521,15 +550,12 @@ class InterventionAdmin(nested_admin.NestedModelAdminMixin, EditorialAdmin):
         return TemplateResponse(request, "admin/catalogue/intervention/import.html", context)
 
     def confirm_import(self, request, context):
-        token = request.POST.get("token", "")
-        name = f"{IMPORT_FOLDER}/{token}.csv"
-        if len(token) != 32 or not token.isalnum() or not default_storage.exists(name):
-            messages.error(
-                request, "That import has expired or was already done; upload the file again."
-            )
+        staged_file = staged_import(request)
+        if staged_file is None:
+            messages.error(request, EXPIRED_IMPORT)
             return redirect("admin:catalogue_intervention_import")
-        with default_storage.open(name, "rb") as handle:
-            data = handle.read()
+        name, data = staged_file
+        token = request.POST["token"]
         publish = request.POST.get("publish") == "on" and self.can_publish(request)
         staged = False
         try:
@@ -596,36 +622,19 @@ STUDY_IMPORT_PERMISSIONS = [
 ]
 
 
-class StudyImportForm(forms.Form):
+class StudyImportForm(CsvUploadForm):
     file = forms.FileField(
         label="CSV file",
         help_text="UTF-8, with a header row, one row per finding, in the format the "
         "export_studies command writes.",
     )
+    command = "import_studies"
+    split_advice = ", keeping each study's rows together,"
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than {IMPORT_MAX_BYTES // 2**20} MB; split it and "
-                "import each part."
-            )
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("Choose a .csv file.")
-        data = upload.read()
-        upload.seek(0)
+    def check_data(self, data: bytes) -> None:
         _, error = decode(data)
         if error:
             raise forms.ValidationError(f"{capfirst(str(error))}.")
-        rows = count_rows(data)
-        if rows > IMPORT_MAX_ROWS:
-            raise forms.ValidationError(
-                f"The file has {rows:,} rows; the admin imports at most {IMPORT_MAX_ROWS:,} at "
-                f"a time. Split it into files of at most {IMPORT_MAX_ROWS:,} rows, keeping "
-                "each study's rows together, and import each, or ask for it to be imported "
-                "with the import_studies command."
-            )
-        return upload
 
 
 def study_import_path(model_admin: admin.ModelAdmin) -> URLPattern:
@@ -657,15 +666,12 @@ def import_studies_view(model_admin: admin.ModelAdmin, request) -> HttpResponse:
 
 
 def confirm_study_import(request, context: dict) -> HttpResponse:
-    token = request.POST.get("token", "")
-    name = f"{IMPORT_FOLDER}/{token}.csv"
-    if len(token) != 32 or not token.isalnum() or not default_storage.exists(name):
-        messages.error(
-            request, "That import has expired or was already done; upload the file again."
-        )
+    staged_file = staged_import(request)
+    if staged_file is None:
+        messages.error(request, EXPIRED_IMPORT)
         return redirect("admin:catalogue_intervention_import_studies")
-    with default_storage.open(name, "rb") as handle:
-        data = handle.read()
+    name, data = staged_file
+    token = request.POST["token"]
     staged = False
     try:
         result = import_studies(data=data, user=request.user)

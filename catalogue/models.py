@@ -798,7 +798,7 @@ class Intervention(VersionedModel, TimeStampedModel):
             # A 4: a long-term positive impact in at least two rigorous (level 4) studies.
             long_term = sum(
                 study.level == StudyLevel.LEVEL_4
-                and any(f.long_term and f.direction == Direction.FAVOURABLE for f in findings)
+                and any(finding.long_term_favourable for finding in findings)
                 for study, findings in counting
             )
             if long_term < 2:
@@ -1040,6 +1040,11 @@ class Finding(models.Model):
     @property
     def long_term(self) -> bool:
         return self.months_after_end is not None and self.months_after_end >= LONG_TERM_MONTHS
+
+    @property
+    def long_term_favourable(self) -> bool:
+        """What FindingQuerySet.long_term_favourable() finds, for a finding in hand."""
+        return self.long_term and self.direction == Direction.FAVOURABLE
 
     @property
     def timeframe(self) -> str:

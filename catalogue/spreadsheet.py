@@ -212,20 +212,31 @@ def numbered_rows(reader: csv.DictReader, errors: list[RowError]) -> Iterator[tu
             return
 
 
+NUL_MESSAGE = (
+    "this cell holds a NUL character, which no text can be stored with; delete it "
+    "(a spreadsheet may show nothing there)"
+)
+
+
+def decode(data: bytes) -> tuple[str, RowError | None]:
+    """The file's text, or an error at the row of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        return "", RowError(
+            data[: error.start].count(b"\n") + 1,
+            "",
+            f"the file is not UTF-8 text (byte {error.start} cannot be read); "
+            "save it as “CSV UTF-8” and try again",
+        )
+
+
 def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
     """Check every row of an uploaded CSV, collecting every error by row and column."""
     result = ParsedFile()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        result.errors.append(
-            RowError(
-                data[: error.start].count(b"\n") + 1,
-                "",
-                f"the file is not UTF-8 text (byte {error.start} cannot be read); "
-                "save it as “CSV UTF-8” and try again",
-            )
-        )
+    text, error = decode(data)
+    if error:
+        result.errors.append(error)
         return result
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
@@ -259,8 +270,7 @@ def read_csv(data: bytes, outcome_slugs: set[str]) -> ParsedFile:
             check(
                 column,
                 "\x00" not in values[column],
-                "this cell holds a NUL character, which no text can be stored with; delete it "
-                "(a spreadsheet may show nothing there)",
+                NUL_MESSAGE,
             )
         check("name", bool(values["name"]), "a name is required")
         check("name", len(values["name"]) <= 200, "the name is longer than 200 characters")

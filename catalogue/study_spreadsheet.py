@@ -19,9 +19,11 @@ from django.db import models
 from .models import Direction, Finding, StudyDesign, StudyLevel
 from .spreadsheet import (
     FALSE_WORDS,
+    NUL_MESSAGE,
     TRUE_WORDS,
     Echo,
     RowError,
+    decode,
     neutralise,
     numbered_rows,
     unneutralise,
@@ -62,11 +64,6 @@ BOOLEAN_COLUMNS = {"counts_towards_rating", "independent"}
 # Plain numbers only: int() and Decimal() also take "1_000", "NaN", "1e3" and other digits.
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
-
-NUL_MESSAGE = (
-    "this cell holds a NUL character, which no text can be stored with; delete it "
-    "(a spreadsheet may show nothing there)"
-)
 
 
 def words(text: str) -> str:
@@ -182,19 +179,6 @@ def shown(text: str) -> str:
     if not text:
         return "empty"
     return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"
-
-
-def decode(data: bytes) -> tuple[str, RowError | None]:
-    """The file's text, or an error at the row of the first byte that is not UTF-8."""
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as error:
-        return "", RowError(
-            data[: error.start].count(b"\n") + 1,
-            "",
-            f"the file is not UTF-8 text (byte {error.start} cannot be read); "
-            "save it as “CSV UTF-8” and try again",
-        )
 
 
 class RowReader:

@@ -433,11 +433,7 @@ class Command(BaseCommand):
                 }
                 for study, _ in made
             ],
-            any(
-                finding.long_term and finding.direction == Direction.FAVOURABLE
-                for _, found in made
-                for finding in found
-            ),
+            any(finding.long_term_favourable for _, found in made for finding in found),
         )
         for name, value in columns.items():
             setattr(intervention, name, value)
