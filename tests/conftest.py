@@ -28,6 +28,11 @@ def pytest_collection_modifyitems(items):
         if marker and marker.kwargs.get("transaction"):
             kwargs = {**marker.kwargs, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+        elif "transactional_db" in item.fixturenames:
+            # Asking for the fixture (the browser tests do) rather than the marker.
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True}
+            kwargs["serialized_rollback"] = True
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)
