@@ -28,9 +28,12 @@ from ratings.scales import EvidenceRating
 from .models import (
     EVIDENCE_FIELDS,
     ChildOutcome,
+    ExternalRating,
     Finding,
     Intervention,
     OutcomeEvidence,
+    ReviewItem,
+    ReviewStageEntry,
     Study,
 )
 from .services import import_interventions, import_studies
@@ -223,6 +226,17 @@ class FindingInline(nested_admin.NestedTabularInline):
         return field
 
 
+class ExternalRatingInline(nested_admin.NestedTabularInline):
+    """Other clearinghouses' ratings of the intervention, for the crosswalk."""
+
+    model = ExternalRating
+    fields = ["clearinghouse", "rating", "area", "checked_on", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    extra = 0
+    verbose_name = "other clearinghouse's rating"
+    verbose_name_plural = "other clearinghouses' ratings"
+
+
 class StudyInline(nested_admin.NestedStackedInline):
     model = Study
     form = StudyForm
@@ -253,6 +267,9 @@ def study_changes(formsets) -> str:
                 if objects:
                     count = len(objects)
                     parts.append(f"{count} finding{'' if count == 1 else 's'} {done}")
+    for formset in formsets:
+        if formset.model is ExternalRating and formset.has_changed():
+            parts.append("other clearinghouses' ratings changed")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
 
@@ -389,7 +406,7 @@ class InterventionAdmin(nested_admin.NestedModelAdminMixin, EditorialAdmin):
     ]
     search_fields = ["name", "slug", "provider"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [OutcomeEvidenceInline, StudyInline]
+    inlines = [OutcomeEvidenceInline, StudyInline, ExternalRatingInline]
     change_list_template = "admin/catalogue/intervention/change_list.html"
     # An address typed without a scheme is taken as https, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -587,6 +604,37 @@ class InterventionAdmin(nested_admin.NestedModelAdminMixin, EditorialAdmin):
         for problem in result.unpublished:
             messages.warning(request, f"Left unpublished: {problem}")
         return redirect(reverse("admin:catalogue_intervention_changelist"))
+
+
+class ReviewStageEntryInline(admin.TabularInline):
+    model = ReviewStageEntry
+    fields = ["stage", "entered_on", "note"]
+    extra = 1
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(EditorialAdmin):
+    """The review pipeline: each programme's stage, the dates it entered each, and when a
+    decision is expected."""
+
+    list_display = ["name", "stage", "expected", "intervention", "published"]
+    list_filter = ["stage", "published"]
+    search_fields = ["name", "provider"]
+    autocomplete_fields = ["intervention"]
+    fields = [
+        "name",
+        "provider",
+        "intervention",
+        "stage",
+        ("expected_year", "expected_quarter"),
+        "public_note",
+        "published",
+    ]
+    inlines = [ReviewStageEntryInline]
+
+    @admin.display(description="decision expected")
+    def expected(self, item: ReviewItem) -> str:
+        return item.expected
 
 
 @admin.register(ChildOutcome)

@@ -1,4 +1,6 @@
 import dataclasses
+import functools
+import operator
 from collections import defaultdict
 
 from django.contrib.postgres.search import SearchVectorField
@@ -18,6 +20,7 @@ from core.search import ranked, search_words
 from core.text import render_markdown
 from editors.changes import Change, public_changes
 from editors.models import PublishableQuerySet, VersionedModel
+from ratings.crosswalk import Clearinghouse, Tier, rating_pairs
 from ratings.scales import CostRating, EvidenceRating
 
 
@@ -439,6 +442,13 @@ class InterventionQuerySet(PublishableQuerySet):
 
     def with_ethnicity_reported(self) -> "InterventionQuerySet":
         return self.filter(ethnicity_reported_test())
+
+    def rated_by(self, clearinghouses) -> "InterventionQuerySet":
+        """Those that any of the clearinghouses has rated too."""
+        rated = ExternalRating.objects.filter(
+            intervention=OuterRef("pk"), clearinghouse__in=clearinghouses
+        )
+        return self.filter(Exists(rated))
 
     def available_in_uk(self) -> "InterventionQuerySet":
         return self.filter(uk_available_test())
@@ -1056,3 +1066,177 @@ class Finding(models.Model):
             return "At the end of the intervention (short term)"
         term = "long term" if self.long_term else "short term"
         return f"{months} month{'s' if months != 1 else ''} after the end ({term})"
+
+
+class ExternalRating(models.Model):
+    """Another clearinghouse's rating of an intervention, in that clearinghouse's own words,
+    for the area it was rated in; ratings.crosswalk maps it to a common tier."""
+
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="external_ratings"
+    )
+    clearinghouse = models.CharField(max_length=20, choices=Clearinghouse.choices)
+    rating = models.CharField(
+        max_length=100, help_text="Exactly as the clearinghouse words it, from its own scale."
+    )
+    area = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What it was rated for, such as “Child well-being” or “Mental health”.",
+    )
+    checked_on = models.DateField(help_text="When an editor last checked it on their site.")
+    url = models.URLField("link", max_length=500, help_text="The rating on their site.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["intervention", "clearinghouse", "area", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "clearinghouse", "area"],
+                name="external_rating_unique",
+                violation_error_message="This clearinghouse's rating for this area is "
+                "already recorded.",
+            ),
+            models.CheckConstraint(
+                condition=functools.reduce(
+                    operator.or_,
+                    (Q(clearinghouse=house, rating=rating) for house, rating in rating_pairs()),
+                ),
+                name="external_rating_on_its_scale",
+                violation_error_message="The rating must be one of that clearinghouse's own.",
+            ),
+        ]
+        indexes = [
+            # The guidebook's `rated_by`: the interventions a clearinghouse has rated.
+            models.Index(fields=["clearinghouse", "intervention"], name="external_rating_by"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_clearinghouse_display()}: {self.rating}"
+
+    def clean(self):
+        allowed = Clearinghouse(self.clearinghouse).scale.ratings if self.clearinghouse else {}
+        if self.clearinghouse and self.rating not in allowed:
+            raise ValidationError(
+                {
+                    "rating": f"Choose one of {Clearinghouse(self.clearinghouse).label}'s ratings: "
+                    + "; ".join(allowed)
+                    + "."
+                }
+            )
+
+    @property
+    def tier(self) -> Tier:
+        return Clearinghouse(self.clearinghouse).scale.tier(self.rating)
+
+
+class ReviewStage(models.TextChoices):
+    """Where a programme stands in the review pipeline, in order."""
+
+    SUGGESTED = "suggested", "Suggested"
+    SCREENING = "screening", "Screening"
+    IN_REVIEW = "in-review", "In review"
+    RATING_AGREED = "rating-agreed", "Rating agreed"
+    PUBLISHED = "published", "Published"
+    NOT_LISTED = "not-listed", "Not listed"
+
+
+class ReviewItemQuerySet(PublishableQuerySet):
+    def with_stages(self) -> "ReviewItemQuerySet":
+        return self.prefetch_related("stages")
+
+
+class ReviewItem(VersionedModel, TimeStampedModel):
+    """A programme suggested for the guidebook or under review, and where it stands."""
+
+    name = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200, blank=True)
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_items",
+        help_text="The guidebook entry, once there is one.",
+    )
+    stage = models.CharField(
+        max_length=20, choices=ReviewStage.choices, default=ReviewStage.SUGGESTED
+    )
+    expected_year = models.PositiveSmallIntegerField(
+        "year a decision is expected", null=True, blank=True
+    )
+    expected_quarter = models.PositiveSmallIntegerField(
+        "quarter a decision is expected",
+        null=True,
+        blank=True,
+        choices=[(quarter, f"Q{quarter}") for quarter in range(1, 5)],
+    )
+    public_note = models.TextField(
+        blank=True, help_text="Shown to the public: why it is at this stage, what is awaited."
+    )
+    published = models.BooleanField(
+        default=False, help_text="Only published review items are shown to the public."
+    )
+
+    objects = ReviewItemQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        permissions = [("publish_reviewitem", "Can publish and unpublish review items")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=ReviewStage.values),
+                name="review_item_stage_known",
+                violation_error_message="The stage must be one of the listed stages.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_quarter__isnull=True)
+                | Q(expected_quarter__gte=1, expected_quarter__lte=4),
+                name="review_item_quarter_range",
+                violation_error_message="A quarter is 1, 2, 3 or 4.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_quarter__isnull=True) | Q(expected_year__isnull=False),
+                name="review_item_quarter_has_year",
+                violation_error_message="Give the year of the expected quarter.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def expected(self) -> str:
+        """The quarter a decision is expected, as "2027 Q1"; empty when not estimated."""
+        if self.expected_year is None:
+            return ""
+        return (
+            f"{self.expected_year} Q{self.expected_quarter}"
+            if self.expected_quarter
+            else (str(self.expected_year))
+        )
+
+
+class ReviewStageEntry(models.Model):
+    """The date a review item entered a stage: its short public history."""
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="stages")
+    stage = models.CharField(max_length=20, choices=ReviewStage.choices)
+    entered_on = models.DateField()
+    note = models.CharField(max_length=300, blank=True, help_text="Shown to the public.")
+
+    class Meta:
+        ordering = ["item", "entered_on", "pk"]
+        verbose_name_plural = "review stage entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=ReviewStage.values),
+                name="review_stage_entry_stage_known",
+                violation_error_message="The stage must be one of the listed stages.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} from {self.entered_on:%-d %B %Y}"

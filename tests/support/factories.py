@@ -11,9 +11,12 @@ from django.utils.text import slugify
 from catalogue.models import (
     ChildOutcome,
     Direction,
+    ExternalRating,
     Finding,
     Intervention,
     OutcomeEvidence,
+    ReviewItem,
+    ReviewStage,
     Study,
     StudyDesign,
     StudyLevel,
@@ -31,6 +34,7 @@ from projects.models import (
     TaggedProject,
     Topic,
 )
+from ratings.crosswalk import Clearinghouse
 from ratings.models import RatingDefinition, Scale
 from ratings.scales import CostRating, EvidenceRating
 
@@ -271,6 +275,30 @@ class FindingFactory(factory.django.DjangoModelFactory):
         Intervention.objects.filter(pk=finding.study.intervention_id).refresh_evidence()
         finding.study.intervention.refresh_from_db()
         return finding
+
+
+class ExternalRatingFactory(factory.django.DjangoModelFactory):
+    intervention = factory.SubFactory(InterventionFactory)
+    clearinghouse = Clearinghouse.CEBC
+    rating = "Well-Supported by Research Evidence"
+    area = "Child welfare"
+    checked_on = datetime.date(2026, 9, 1)
+    url = factory.Sequence(lambda n: f"https://clearinghouse.example.org/programmes/{n}")
+
+    class Meta:
+        model = ExternalRating
+
+
+class ReviewItemFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Suggested programme {n}")
+    provider = "A provider"
+    stage = ReviewStage.SCREENING
+    expected_year = 2027
+    expected_quarter = 2
+    published = True
+
+    class Meta:
+        model = ReviewItem
 
 
 class RatingDefinitionFactory(factory.django.DjangoModelFactory):
