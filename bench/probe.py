@@ -32,9 +32,11 @@ candidates = (
 )
 csv_10k = min(candidates, key=lambda query: abs(rows(query) - 10_000))
 
+sampled = demo.filter(study_count__lt=10).order_by("pk").first()
 probe = {
     "project": project.slug,
-    "intervention": demo.filter(study_count__lt=10).order_by("pk").first().slug,
+    "intervention": sampled.slug,
+    "intervention_id": sampled.pk,
     # seed_demo gives one intervention in a thousand ten studies.
     "ten_studies": demo.filter(study_count=10).order_by("pk").first().slug,
     "outcome": outcome.slug,

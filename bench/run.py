@@ -172,6 +172,12 @@ def pages(probe: dict) -> dict[str, str]:
         "intervention page": f"/interventions/{probe['intervention']}/",
         "intervention, ten studies": f"/interventions/{probe['ten_studies']}/",
         "search": "/search/?q=family+support",
+        # The JSON API: the intervention list with three of the guidebook's filters, and a
+        # record with its outcomes, studies and other clearinghouses' ratings.
+        "API, list with three filters": (
+            f"/api/v1/interventions/?min_evidence=3&outcome={probe['outcome']}&age=3-5"
+        ),
+        "API, intervention record": f"/api/v1/interventions/{probe['intervention_id']}/",
         "CSV export, 10k rows": f"/interventions/?format=csv&{probe['csv_10k']}",
     }
 
