@@ -4,10 +4,14 @@ review pipeline; publishing a review item is for those who publish interventions
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+# As with interventions, editors publish review items but do not delete them.
 PERMISSIONS = [
-    f"{action}_{model}"
-    for model in ("externalrating", "reviewitem", "reviewstageentry")
-    for action in ("add", "change", "delete", "view")
+    *(
+        f"{action}_{model}"
+        for model in ("externalrating", "reviewstageentry")
+        for action in ("add", "change", "delete", "view")
+    ),
+    *(f"{action}_reviewitem" for action in ("add", "change", "view", "publish")),
 ]
 
 
