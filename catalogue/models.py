@@ -865,6 +865,10 @@ class StudyQuerySet(models.QuerySet):
     def counting(self) -> "StudyQuerySet":
         return self.filter(counts_towards_rating=True)
 
+    def published(self) -> "StudyQuerySet":
+        """Studies of published interventions: the public sees no other."""
+        return self.filter(intervention__published=True)
+
 
 class Study(TimeStampedModel):
     """One study of an intervention's evidence base, numbered on it ("Study 2")."""
@@ -990,6 +994,10 @@ class Study(TimeStampedModel):
 class FindingQuerySet(models.QuerySet):
     def long_term_favourable(self) -> "FindingQuerySet":
         return self.filter(direction=Direction.FAVOURABLE, months_after_end__gte=LONG_TERM_MONTHS)
+
+    def published(self) -> "FindingQuerySet":
+        """Findings of studies of published interventions: the public sees no other."""
+        return self.filter(study__intervention__published=True)
 
 
 class Finding(models.Model):
