@@ -368,6 +368,10 @@ def uk_tested_test() -> Q:
 
 
 class InterventionQuerySet(PublishableQuerySet):
+    def withdrawn(self) -> "InterventionQuerySet":
+        """Unpublished interventions once public: in their history, or first published."""
+        return super().withdrawn() | self.filter(published=False, first_published__isnull=False)
+
     def in_guidebook(self) -> "InterventionQuerySet":
         """Leave out NL2 and NE programmes, which the guidebook lists only when asked."""
         return self.filter(in_guidebook_test())

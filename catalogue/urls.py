@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .badges import InterventionBadgeView
 from .feeds import GuidebookFeed
 
 app_name = "catalogue"
@@ -18,6 +19,11 @@ urlpatterns = [
         "interventions/<slug:slug>/",
         views.InterventionDetailView.as_view(),
         name="intervention-detail",
+    ),
+    path(
+        "interventions/<slug:slug>/badge.svg",
+        InterventionBadgeView.as_view(),
+        name="intervention-badge",
     ),
     path("outcomes/<slug:slug>/", views.OutcomeDetailView.as_view(), name="outcome-detail"),
 ]

@@ -10,9 +10,11 @@ from django.views.generic import DetailView, ListView
 from core.cache import cached_stream, reads_query
 from core.clients import AddressLimit, released_after, too_many_requests
 from core.filtering import FilteredListView, FilterGroup, query_without
+from editors.addresses import FollowsFormerSlugsMixin
 from projects.models import Project
 from ratings.models import RatingDefinition, Scale
 
+from .badges import Badge
 from .facets import GuidebookFacets
 from .filters import GuidebookFilter
 from .models import ChildOutcome, Intervention, OutcomeEvidence
@@ -126,9 +128,10 @@ class OtherProgrammesView(ListView):
         return Intervention.objects.published().other_programmes().for_cards().strongest_first()
 
 
-class InterventionDetailView(DetailView):
+class InterventionDetailView(FollowsFormerSlugsMixin, DetailView):
     template_name = "catalogue/intervention_detail.html"
     query_parameters = ()
+    slug_model = Intervention
 
     def get_queryset(self):
         return (
@@ -161,6 +164,7 @@ class InterventionDetailView(DetailView):
             studies=studies,
             counting_studies=[study for study in studies if study.counts_towards_rating],
             outcome_findings=intervention.findings_by_outcome(),
+            badge=Badge(intervention),
             **kwargs,
         )
 

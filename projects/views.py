@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 
 from catalogue.models import Intervention
 from core.filtering import Control, FilteredListView, FilterGroup
+from editors.addresses import FollowsFormerSlugsMixin, follows_former_slugs
 
 from .filters import ProjectFilter
 from .models import Document, Organisation, Partnership, Project, Role
@@ -14,8 +15,11 @@ from .models import Document, Organisation, Partnership, Project, Role
 RELATED_ON_PROJECT_PAGE = 4
 
 
-class VisibleProjectMixin:
-    """Show published projects to everyone and drafts to staff only."""
+class VisibleProjectMixin(FollowsFormerSlugsMixin):
+    """Show published projects to everyone and drafts to staff only; old and withdrawn
+    addresses answer 301 and 410."""
+
+    slug_model = Project
 
     def get_queryset(self):
         return Project.objects.visible_to(self.request.user)
@@ -93,8 +97,8 @@ class RelatedProjectListView(VisibleProjectMixin, ListView):
         return context
 
 
-class PartnerDetailView(DetailView):
-    model = Organisation
+class PartnerDetailView(FollowsFormerSlugsMixin, DetailView):
+    model = slug_model = Organisation
     template_name = "projects/partner_detail.html"
     query_parameters = ()
     context_object_name = "organisation"
@@ -113,6 +117,7 @@ class PartnerDetailView(DetailView):
         )
 
 
+@follows_former_slugs(Project)
 def document_download(request, slug: str, pk: int):
     """Send a project's document as an attachment named after its title."""
     project = get_object_or_404(Project.objects.visible_to(request.user), slug=slug)
