@@ -27,6 +27,7 @@ NOT_PAGES = {
     "projects:project-feed": "an Atom feed",
     "catalogue:guidebook-feed": "an Atom feed",
     "projects:document-download": "a file",
+    "catalogue:intervention-badge": "an SVG image",
 }
 
 
