@@ -8,3 +8,12 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from .sequences import note_sequences, restore_sequences
+
+        # Once a migration, not once for each app it touches.
+        pre_migrate.connect(note_sequences, sender=self, dispatch_uid="note-sequences")
+        post_migrate.connect(restore_sequences, sender=self, dispatch_uid="restore-sequences")

@@ -5,6 +5,7 @@ ids never change and are never reused."""
 import datetime
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -137,3 +138,14 @@ def test_sqlite_tables_never_reuse_ids(model, db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [model._meta.db_table])
         assert "AUTOINCREMENT" in cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ids_are_not_reused_after_a_migration_rebuilt_the_table():
+    InterventionFactory()
+    newest = InterventionFactory().pk
+    Intervention.objects.filter(pk=newest).delete()
+    # Rolling back the list bits and applying them again rebuilds the table on SQLite.
+    call_command("migrate", "catalogue", "0012", verbosity=0)
+    call_command("migrate", verbosity=0)
+    assert InterventionFactory().pk > newest
