@@ -151,7 +151,7 @@ def test_bulk_unpublish_hides_interventions_from_the_public(intervention_factory
         reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [hidden.pk]}, follow=True
     )
     assert "Unpublished 1 intervention." in response.content.decode()
-    assert visitor.get(hidden.get_absolute_url()).status_code == 404
+    assert visitor.get(hidden.get_absolute_url()).status_code == 410
     assert visitor.get(shown.get_absolute_url()).status_code == 200
 
 

@@ -195,12 +195,12 @@ def test_reverting_without_the_right_to_publish_leaves_a_withdrawn_project_withd
     assert reply.status == 302, page_errors(parse(reply.text))
     project.refresh_from_db()
     assert not project.published
-    assert Browser(site).open(project.get_absolute_url()).status == 404
+    assert Browser(site).open(project.get_absolute_url()).status == 410
 
 
 @pytest.mark.parametrize(
     ("action", "before", "after", "public_status"),
-    [("publish", False, True, 200), ("unpublish", True, False, 404)],
+    [("publish", False, True, 200), ("unpublish", True, False, 410)],
 )
 def test_an_editor_publishes_and_unpublishes_in_bulk(
     editor, site, project_factory, action, before, after, public_status

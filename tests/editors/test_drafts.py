@@ -117,7 +117,7 @@ def test_unpublish_action_takes_projects_off_the_site_with_a_history_record(
     assert messages(response) == ["Unpublished 1 project."]
     project.refresh_from_db()
     assert not project.published
-    assert visitor.get(project.get_absolute_url()).status_code == 404
+    assert visitor.get(project.get_absolute_url()).status_code == 410
     latest = project.history.first()
     assert (latest.history_change_reason, latest.history_user) == ("Unpublished", editor_account)
 
@@ -165,7 +165,7 @@ def test_unpublish_action_takes_interventions_off_the_guidebook(
     intervention = intervention_factory(published=True)
     response = run_action(group_editor, INTERVENTIONS, "unpublish", [intervention])
     assert messages(response) == ["Unpublished 1 intervention."]
-    assert visitor.get(intervention.get_absolute_url()).status_code == 404
+    assert visitor.get(intervention.get_absolute_url()).status_code == 410
     assert intervention.history.first().history_change_reason == "Unpublished"
 
 
