@@ -262,6 +262,12 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 STORAGES = {
+# Where the bulk downloads of /data/ are built; MEDIA_ROOT/data/ when empty.
+DATA_FILES_ROOT = os.environ.get("DJANGO_DATA_FILES_ROOT", "")
+# How long one build of them may hold its lock, and how long a request waits for the
+# first build while another process makes it.
+DATA_FILES_BUILD_SECONDS = envint("DJANGO_DATA_FILES_BUILD_SECONDS", "600")
+DATA_FILES_WAIT_SECONDS = envfloat("DJANGO_DATA_FILES_WAIT_SECONDS", "10")
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         # Compressed files with content hashes in their names, cacheable for ever.

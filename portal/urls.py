@@ -10,4 +10,6 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    path("data/", views.DataView.as_view(), name="data"),
+    path("data/<str:name>", views.data_file, name="data-file"),
 ]

@@ -4,10 +4,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views.generic import TemplateView
 
 from catalogue.models import ChildOutcome, Intervention
@@ -17,6 +18,7 @@ from core.clients import AddressLimit, too_many_requests
 from core.search import SearchField, highlight
 from projects.models import Organisation, Project
 
+from .data_files import DATA_FILE_NAMES, DATA_FILES, LICENCE_NAME, LICENCE_URL, current_files
 from .sitemaps import SITEMAPS
 
 LATEST_PROJECTS_ON_HOME = 3
@@ -135,4 +137,69 @@ def search(request):
     if form.errors:
         # Not kept in the cache: a refused query is as varied as those who type it.
         patch_cache_control(response, private=True)
+    return response
+
+
+def files_unavailable() -> HttpResponse:
+    response = HttpResponse(
+        "The data files are being made for the first time; try again in a minute.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
+class DataView(TemplateView):
+    """The bulk downloads: each file with its size, rows and time made, the data
+    dictionary, the licence and how to cite it."""
+
+    template_name = "portal/data.html"
+    query_parameters = ()
+
+    def get(self, request, *args, **kwargs):
+        served = current_files()
+        if served.build is None:
+            return files_unavailable()
+        response = self.render_to_response(self.get_context_data(build=served.build, **kwargs))
+        if not served.current:
+            # Older files while another process builds: not kept as this content's page.
+            patch_cache_control(response, private=True)
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            data_files=DATA_FILES, licence_name=LICENCE_NAME, licence_url=LICENCE_URL, **kwargs
+        )
+
+
+def data_file(request, name: str):
+    """One bulk download, streamed from disk, answering 304 when the copy asked about is
+    still current."""
+    if name not in DATA_FILE_NAMES:
+        raise Http404("There is no data file of that name.")
+    served = current_files()
+    if served.build is None:
+        return files_unavailable()
+    built = served.build.file(name)
+    if built is None:
+        raise Http404("There is no data file of that name.")
+    etag = f'"{served.build.version}-{name}"'
+    last_modified = served.build.made.timestamp()
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        try:
+            handle = built.path.open("rb")
+        except FileNotFoundError:
+            # Removed by a newer build since this one was read: a retry gets the newer.
+            return files_unavailable()
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=name,
+            content_type=f"{built.data_file.media_type}; charset=utf-8",
+        )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, no_cache=True)
     return response
