@@ -112,11 +112,15 @@ INSTALLED_APPS = [
     "projects",
     "editors",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
     # /healthz and /readyz, answered before anything else looks at the request.
     "core.health.HealthCheckMiddleware",
+    # CORS headers for /api/ and /data/, on every answer there, cached and 304 ones too:
+    # above every middleware that may answer by itself, as django-cors-headers asks.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Security headers for every response, cached pages and static files included.
     "csp.middleware.CSPMiddleware",
@@ -258,16 +262,16 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
-# Uploaded documents up to this size are accepted; larger requests are refused early.
-DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-STORAGES = {
 # Where the bulk downloads of /data/ are built; MEDIA_ROOT/data/ when empty.
 DATA_FILES_ROOT = os.environ.get("DJANGO_DATA_FILES_ROOT", "")
 # How long one build of them may hold its lock, and how long a request waits for the
 # first build while another process makes it.
 DATA_FILES_BUILD_SECONDS = envint("DJANGO_DATA_FILES_BUILD_SECONDS", "600")
 DATA_FILES_WAIT_SECONDS = envfloat("DJANGO_DATA_FILES_WAIT_SECONDS", "10")
+# Uploaded documents up to this size are accepted; larger requests are refused early.
+DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         # Compressed files with content hashes in their names, cacheable for ever.
@@ -348,6 +352,51 @@ LOGGING = {
 CONTACT_EMAIL = os.environ.get("DJANGO_CONTACT_EMAIL", "")
 
 PROJECTS_PER_PAGE = 20
+
+# The JSON API (api/): read-only and anonymous, JSON only. The guidebook has a `format`
+# parameter of its own, so DRF's is off; sessions are not read, so staff see what all see.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": None,
+    "COERCE_DECIMAL_TO_STRING": False,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Evidence portal API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "The portal's research projects and its guidebook of interventions, with the studies, "
+        "findings and child outcomes behind each rating, as read-only JSON.\n\n"
+        "Every record has an `id`, a stable number that never changes and is never reused, "
+        "even when its slug (its page's address) changes. Only published records are "
+        "served. Lists page by an opaque `cursor`: follow each page's `next` link.\n\n"
+        "The content is published under the Open Government Licence v3.0 "
+        "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/)."
+    ),
+    "LICENSE": {
+        "name": "Open Government Licence v3.0",
+        "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The code's docstrings say why, for its readers; the document is written for clients.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    "SERVERS": [{"url": SITE_URL}],
+    # Schemathesis and clients read `nullable`, `enum` and the rest as OpenAPI 3.0 says.
+    "OAS_VERSION": "3.0.3",
+    "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Any site may read the API and the downloads from a browser; nothing there needs cookies.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 # Moving the admin off its well-known address turns away most automated login attempts.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("catalogue.urls")),
     path("", include("ratings.urls")),
+    path("api/v1/", include("api.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

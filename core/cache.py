@@ -248,8 +248,8 @@ class InvalidFiltersNotCachedMixin:
         return response
 
 
-def declared_query(request) -> tuple[str, ...] | None:
-    """The query parameters the view at request's path reads, if it says."""
+def resolved_view(request):
+    """The view (its class, for a class-based one) at request's path, or None."""
     # Resolved already once the view runs; the page cache asks before that.
     match = request.resolver_match
     if match is None:
@@ -257,7 +257,12 @@ def declared_query(request) -> tuple[str, ...] | None:
             match = resolve(request.path_info)
         except Resolver404:
             return None
-    return getattr(getattr(match.func, "view_class", match.func), "query_parameters", None)
+    return getattr(match.func, "view_class", match.func)
+
+
+def declared_query(request) -> tuple[str, ...] | None:
+    """The query parameters the view at request's path reads, if it says."""
+    return getattr(resolved_view(request), "query_parameters", None)
 
 
 def normalised_query(request, names: tuple[str, ...]) -> QueryDict:
@@ -272,7 +277,8 @@ class PublicPageCacheMiddleware:
 
     A page is kept under its path and the query parameters its view reads, so that
     parameters made up by a visitor (`/?x=1`, `/?x=2` …) share one entry rather than
-    filling the cache."""
+    filling the cache. A view that sets `unknown_query_refused` is handed such a request
+    uncached, to refuse it."""
 
     # Pages this process has fetched from the shared cache, kept here too: a hit then
     # costs one small read (the content version) instead of moving the whole page. Large
@@ -289,11 +295,16 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self.cacheable_request(request):
             return self.get_response(request)
-        names = declared_query(request)
+        view = resolved_view(request)
+        names = getattr(view, "query_parameters", None)
         if names is None:
             if request.META.get("QUERY_STRING"):
                 return self.get_response(request)
             names = ()
+        if getattr(view, "unknown_query_refused", False) and not set(request.GET) <= set(names):
+            # The view answers a parameter it does not read with a 400 naming it (the
+            # API does): a page kept under the others must not answer in its place.
+            return self.get_response(request)
         request.GET = normalised_query(request, names)
         path = f"{request.path}?{request.GET.urlencode()}"
         key = f"page:{hashlib.sha256(path.encode()).hexdigest()}"

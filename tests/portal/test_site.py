@@ -28,6 +28,29 @@ NOT_PAGES = {
     "catalogue:guidebook-feed": "an Atom feed",
     "projects:document-download": "a file",
     "catalogue:intervention-badge": "an SVG image",
+    # The JSON API: data for programs; its pages for people are at api:docs.
+    **{
+        f"api:{name}": "JSON for programs"
+        for name in [
+            "root",
+            "openapi",
+            "not-found",
+            "interventions-history",
+            *(
+                f"{endpoint}-{kind}"
+                for endpoint in [
+                    "interventions",
+                    "studies",
+                    "findings",
+                    "outcomes",
+                    "projects",
+                    "organisations",
+                    "review-items",
+                ]
+                for kind in ("list", "detail")
+            ),
+        ]
+    },
 }
 
 
@@ -98,6 +121,7 @@ def public_urls(seed, project_factory, document_factory, intervention_factory):
             reverse("catalogue:outcome-detail", args=["no-such"]),
         ],
         "ratings:explained": [reverse("ratings:explained")],
+        "api:docs": [reverse("api:docs")],
     }
     routes = set(public_routes()) - set(NOT_PAGES)
     assert routes == set(examples), "every public page needs an example address here"
