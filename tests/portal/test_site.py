@@ -28,6 +28,7 @@ NOT_PAGES = {
     "catalogue:guidebook-feed": "an Atom feed",
     "projects:document-download": "a file",
     "catalogue:intervention-badge": "an SVG image",
+    "portal:data-file": "a downloadable file",
     # The JSON API: data for programs; its pages for people are at api:docs.
     **{
         f"api:{name}": "JSON for programs"
@@ -122,6 +123,7 @@ def public_urls(seed, project_factory, document_factory, intervention_factory):
         ],
         "ratings:explained": [reverse("ratings:explained")],
         "api:docs": [reverse("api:docs")],
+        "portal:data": [reverse("portal:data")],
     }
     routes = set(public_routes()) - set(NOT_PAGES)
     assert routes == set(examples), "every public page needs an example address here"
