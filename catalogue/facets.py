@@ -19,6 +19,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from core.cache import cached_until_changed
 from core.filtering import Control, FilterGroup, filter_group
 from core.search import search_words
+from ratings.crosswalk import Clearinghouse
 from ratings.scales import CostRating, EvidenceRating
 
 from .filters import EVIDENCE_ORDER, LIST_FILTERS, YES, GuidebookFilter, Mixed
@@ -34,6 +35,7 @@ from .models import (
     independent_study_test,
     long_term_finding_test,
     mixed_findings_test,
+    rated_by_test,
     uk_available_test,
     uk_tested_test,
 )
@@ -65,6 +67,7 @@ SECTIONS = (
     Section("How it is delivered", ("model", "setting")),
     Section("Evidence", ("design", "independent", "long_term", "ethnicity_reported", "uk_tested")),
     Section("Availability", ("uk_available",)),
+    Section("Other clearinghouses", ("rated_by",)),
 )
 COUNTED = tuple(name for section in SECTIONS for name in section.names)
 # Counted in the scan; the outcomes have the join of their own.
@@ -87,6 +90,8 @@ def condition(name: str, value) -> Q:
         return any_outcome_test(value)
     if name in LIST_FILTERS:
         return characteristic_test(LIST_FILTERS[name][0], value)
+    if name == "rated_by":
+        return rated_by_test(value)
     return YES_TESTS[name]()
 
 
@@ -110,6 +115,7 @@ def option_conditions() -> dict[str, list[tuple[str, Q | None]]]:
             for name, (field, choices) in LIST_FILTERS.items()
         },
         **{name: [(YES, test())] for name, test in YES_TESTS.items()},
+        "rated_by": [(house.value, rated_by_test([house])) for house in Clearinghouse],
     }
     return {name: options[name] for name in SCANNED}
 

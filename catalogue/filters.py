@@ -9,6 +9,7 @@ from django.db import models
 
 from core.filtering import query_without
 from core.search import SearchFilter
+from ratings.crosswalk import Clearinghouse
 from ratings.scales import CostRating, EvidenceRating
 
 from .models import (
@@ -156,6 +157,12 @@ class GuidebookFilter(django_filters.FilterSet):
     ethnicity_reported = yes_filter("A study reports the ethnicity of its sample")
     uk_tested = yes_filter("Tested in the UK")
     uk_available = yes_filter("Available in the UK")
+    rated_by = django_filters.MultipleChoiceFilter(
+        label="Also rated by",
+        choices=Clearinghouse.choices,
+        method="filter_rated_by",
+        error_messages=choose_from("a clearinghouse", Clearinghouse),
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=[(code, label) for code, (label, _) in SORTS.items()],
@@ -180,7 +187,7 @@ class GuidebookFilter(django_filters.FilterSet):
             data = data.copy()
             for name in ("evidence", "min_evidence"):
                 data.setlist(name, [normalise_evidence_code(code) for code in data.getlist(name)])
-            for name in ("cost", "max_cost", *LIST_FILTERS, *YES_FILTERS):
+            for name in ("cost", "max_cost", *LIST_FILTERS, *YES_FILTERS, "rated_by"):
                 data.setlist(name, [code.strip().lower() for code in data.getlist(name)])
         super().__init__(data, *args, **kwargs)
 
@@ -219,6 +226,9 @@ class GuidebookFilter(django_filters.FilterSet):
 
     def filter_yes(self, queryset, name, value):
         return YES_FILTERS[name](queryset)
+
+    def filter_rated_by(self, queryset, name, value):
+        return queryset.rated_by(value)
 
     def sort_by(self, queryset, name, value):
         return SORTS[value][1](queryset)
@@ -288,4 +298,6 @@ def describe(name: str, value: str, outcomes: dict[str, str]) -> str:
         return LIST_FILTERS[name][1](value).label
     if name in YES_FILTERS:
         return "Yes"
+    if name == "rated_by":
+        return Clearinghouse(value).label
     return value

@@ -20,7 +20,7 @@ from core.search import ranked, search_words
 from core.text import render_markdown
 from editors.changes import Change, public_changes
 from editors.models import PublishableQuerySet, VersionedModel
-from ratings.crosswalk import Clearinghouse, Tier, rating_pairs
+from ratings.crosswalk import Clearinghouse, Tier, our_tier, rating_pairs, tiers_disagree
 from ratings.scales import CostRating, EvidenceRating
 
 
@@ -345,6 +345,16 @@ def any_outcome_test(outcomes) -> Q:
     return Q(pk__in=OutcomeEvidence.objects.filter(tag__in=outcomes).values("content_object"))
 
 
+def rated_by_test(clearinghouses) -> Q:
+    """Rated by any of the clearinghouses too, found from their ratings' index (IN), as
+    any_outcome_test is, for counting every row."""
+    return Q(
+        pk__in=ExternalRating.objects.filter(clearinghouse__in=clearinghouses).values(
+            "intervention"
+        )
+    )
+
+
 def independent_study_test() -> Q:
     """A study counting towards the rating was conducted independently of the provider."""
     return Q(independent_study_count__gt=0)
@@ -505,9 +515,17 @@ class InterventionQuerySet(PublishableQuerySet):
 
     def for_cards(self) -> "InterventionQuerySet":
         """Load what an intervention card shows, in a fixed number of queries, leaving out
-        the long texts a card does not show. The outcomes come as a plain list: prefetched
-        into the manager, they would cost a queryset built for every card."""
-        return self.prefetch_related(Prefetch("outcomes", to_attr="card_outcomes")).defer(
+        the long texts a card does not show. The outcomes and the other clearinghouses'
+        ratings come as plain lists: prefetched into the manager, they would cost a
+        queryset built for every card."""
+        return self.prefetch_related(
+            Prefetch("outcomes", to_attr="card_outcomes"),
+            Prefetch(
+                "external_ratings",
+                queryset=ExternalRating.objects.only("intervention", "clearinghouse", "rating"),
+                to_attr="card_external_ratings",
+            ),
+        ).defer(
             "description", "description_html", "search_document",
             "delivery", "training", "fidelity", "cost_description",
         )  # fmt: skip
@@ -705,6 +723,39 @@ class Intervention(VersionedModel, TimeStampedModel):
     def rating_changes(self) -> list[Change]:
         """Changes to the ratings, newest first, for the public change log."""
         return public_changes(self, ["evidence_rating", "mixed_findings", "cost_rating"])
+
+    @property
+    def tier(self) -> Tier | None:
+        """Our evidence rating's common tier, for the crosswalk; None while not yet rated."""
+        return our_tier(self.evidence_rating)
+
+    def rated_differently(self) -> bool:
+        """Whether another clearinghouse's tier differs from ours, or from another's, for
+        its card: reads the ratings InterventionQuerySet.for_cards loaded."""
+        return tiers_disagree(self.tier, [rating.tier for rating in self.card_external_ratings])
+
+    def tier_differences(self) -> str:
+        """The other clearinghouses' ratings in another tier than ours, in a sentence, or
+        "" when there are none (or it is not yet rated): reads its external ratings as
+        prefetched."""
+        tier = self.tier
+        differing = [rating for rating in self.external_ratings.all() if rating.tier != tier]
+        if tier is None or not differing:
+            return ""
+        theirs = [
+            f"{rating.get_clearinghouse_display()}’s “{rating.rating}”"
+            + (f" for {rating.area}" if rating.area else "")
+            + f" ({rating.tier.label})"
+            for rating in differing
+        ]
+        rated = EvidenceRating(self.evidence_rating).label
+        return (
+            f"Our rating, {rated}, is in the common tier “{tier.label}”; "
+            + ("this rating is" if len(theirs) == 1 else "these ratings are")
+            + " in another: "
+            + "; ".join(theirs)
+            + "."
+        )
 
     @property
     def rating_display(self) -> str:

@@ -140,6 +140,7 @@ class InterventionDetailView(FollowsFormerSlugsMixin, DetailView):
             .prefetch_related(
                 Prefetch("outcome_links", queryset=OutcomeEvidence.objects.select_related("tag")),
                 Prefetch("projects", queryset=Project.objects.published()),
+                "external_ratings",
             )
         )
 

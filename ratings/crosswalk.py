@@ -146,6 +146,20 @@ def our_tier(evidence_rating: int | None) -> Tier | None:
     return OUR_TIERS.get(evidence_rating) if evidence_rating is not None else None
 
 
+def tiers_disagree(ours: Tier | None, theirs: list[Tier]) -> bool:
+    """Whether other clearinghouses' tiers differ from ours (where we have rated it) or
+    from one another."""
+    tiers = set(theirs)
+    if tiers and ours is not None:
+        tiers.add(ours)
+    return len(tiers) > 1
+
+
+def our_ratings_in(tier: Tier) -> list[EvidenceRating]:
+    """Our evidence ratings that map to tier, strongest first."""
+    return sorted((rating for rating, mapped in OUR_TIERS.items() if mapped == tier), reverse=True)
+
+
 def rating_pairs() -> list[tuple[str, str]]:
     """Every (clearinghouse, rating) the table allows, for the database's constraint."""
     return [(house.value, rating) for house, scale in SCALES.items() for rating in scale.ratings]

@@ -1,11 +1,13 @@
 from django.views.generic import TemplateView
 
+from .crosswalk import Clearinghouse, Tier, our_ratings_in
 from .models import RatingDefinition, Scale
 from .scales import MIXED_FINDINGS_ANCHOR, NOT_YET_RATED_ANCHOR, CostRating, EvidenceRating
 
 
 class RatingsExplainedView(TemplateView):
-    """What each cost and evidence rating means, with an anchor per rating."""
+    """What each cost and evidence rating means, with an anchor per rating, and the
+    crosswalk: the common tiers, and how each clearinghouse's ratings and ours map to them."""
 
     template_name = "ratings/explained.html"
     query_parameters = ()
@@ -29,5 +31,7 @@ class RatingsExplainedView(TemplateView):
             not_yet_rated=definitions.get((Scale.NOT_YET_RATED, 0)),
             mixed_findings_anchor=MIXED_FINDINGS_ANCHOR,
             not_yet_rated_anchor=NOT_YET_RATED_ANCHOR,
+            tiers=[{"tier": tier, "ours": our_ratings_in(tier)} for tier in Tier],
+            clearinghouses=list(Clearinghouse),
             **kwargs,
         )

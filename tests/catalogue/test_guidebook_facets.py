@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.support.guidebook import (
+    CLEARINGHOUSE_CODES,
     COST_CODES,
     EVIDENCE_CODES,
     LEVELS,
@@ -21,7 +22,16 @@ from tests.support.guidebook import (
 )
 from tests.support.pages import form_data, main
 
-FACETS = ["evidence", "min_evidence", "mixed", "cost", "max_cost", "outcome", *LIST_CODES]
+FACETS = [
+    "evidence",
+    "min_evidence",
+    "mixed",
+    "cost",
+    "max_cost",
+    "outcome",
+    *LIST_CODES,
+    "rated_by",
+]
 
 
 def shown_counts(response) -> dict[tuple[str, str], int]:
@@ -52,6 +62,8 @@ QUERIES = [
     "min_evidence=2%2B&max_cost=4&mixed=exclude&outcome=preventing-crime",
     "q=family&evidence=nl2&evidence=ne&evidence=2&mixed=only&sort=cost",
     "outcome=school-achievement&outcome=preventing-maltreatment&cost=2&cost=3&min_evidence=3",
+    "rated_by=cebc&rated_by=wwc&min_evidence=2",
+    "rated_by=eef&outcome=preventing-crime&q=programme",
 ]
 
 
@@ -69,6 +81,7 @@ def test_each_option_count_is_the_count_of_the_list_that_option_alone_gives(
         *(("outcome", slug) for slug in OUTCOME_SLUGS),
         *((name, code) for name, codes in LIST_CODES.items() for code in codes),
         *((name, "yes") for name in YES_PARAMETERS),
+        *(("rated_by", code) for code in CLEARINGHOUSE_CODES),
     }
     for (name, value), count in counts.items():
         option_query = with_only(query, name, value)

@@ -38,6 +38,7 @@ def test_the_panel_groups_the_filters_in_plain_words(shared_guidebook, visitor):
             "Tested in the UK",
         ],
         "Availability": ["Available in the UK"],
+        "Other clearinghouses": ["Also rated by"],
     }
 
 

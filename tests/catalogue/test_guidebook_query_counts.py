@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalogue.models import Intervention, OutcomeEvidence
+from catalogue.models import ExternalRating, Intervention, OutcomeEvidence
 from core.cache import bump_content_version
 from projects.models import Project
-from tests.support.factories import InterventionFactory, ProjectFactory
+from ratings.crosswalk import Clearinghouse
+from tests.support.factories import ExternalRatingFactory, InterventionFactory, ProjectFactory
 from tests.support.guidebook import guidebook_url
 
 FEW, MANY = 5, 200
@@ -72,6 +73,19 @@ def bulk_interventions(
             for outcome in outcomes
         ]
     )
+    # Two other clearinghouses' ratings each, in two tiers: every card notes the difference.
+    ExternalRating.objects.bulk_create(
+        [
+            ExternalRatingFactory.build(
+                intervention=intervention, clearinghouse=house, rating=rating
+            )
+            for intervention in interventions
+            for house, rating in [
+                (Clearinghouse.CEBC, "Well-Supported by Research Evidence"),
+                (Clearinghouse.WWC, "No discernible effects"),
+            ]
+        ]
+    )
     # Bulk writes send no signals: say the content changed, as the product's bulk writes do.
     bump_content_version()
     return interventions
@@ -84,18 +98,20 @@ def outcomes(child_outcome_factory) -> list:
 
 GUIDEBOOK_FILTERS = (
     "evidence=3&evidence=4&min_evidence=3&mixed=include&cost=1&cost=2&max_cost=4"
-    "&outcome=school&outcome=crime&q=programme&sort=-evidence"
+    "&outcome=school&outcome=crime&q=programme&sort=-evidence&rated_by=cebc&rated_by=eef"
 )
 
 
 @pytest.mark.parametrize("query", ["", GUIDEBOOK_FILTERS, GUIDEBOOK_FILTERS + "&page=1"])
 def test_guidebook(outcomes, visitor, query):
+    # One more than before the crosswalk: the cards' other clearinghouses' ratings, for
+    # their "Rated differently" note.
     assert_same_queries_for_few_and_many(
         visitor,
         lambda count: bulk_interventions(count, outcomes),
         lambda: guidebook_url(query),
-        queries=8 if query else 7,
-        marker=b'class="card"',
+        queries=9 if query else 8,
+        marker=b"Rated differently by another clearinghouse",
     )
 
 
@@ -132,8 +148,8 @@ def test_guidebook_with_every_filter_from_5_to_500_interventions(outcomes, visit
         visitor,
         lambda count: characterised_interventions(count, outcomes),
         lambda: guidebook_url(EVERY_FILTER),
-        queries=8,
-        marker=b'class="card"',
+        queries=9,
+        marker=b"Rated differently by another clearinghouse",
         total=500,
     )
 
@@ -159,10 +175,18 @@ def test_intervention_page(child_outcome_factory, intervention_factory, visitor)
             )
         projects = Project.objects.bulk_create(ProjectFactory.build_batch(count))
         intervention.projects.add(*projects)
+        start = intervention.external_ratings.count()
+        ExternalRating.objects.bulk_create(
+            [
+                ExternalRatingFactory.build(intervention=intervention, area=f"Area {start + n}")
+                for n in range(count)
+            ]
+        )
 
-    # With studies, one more for their findings: test_intervention_studies_page.py.
+    # With studies, one more for their findings: test_intervention_studies_page.py; one
+    # more than before the crosswalk, for the other clearinghouses' ratings.
     assert_same_queries_for_few_and_many(
-        visitor, add, intervention.get_absolute_url, queries=7, marker=b"<dt><a", shown=MANY
+        visitor, add, intervention.get_absolute_url, queries=8, marker=b"<dt><a", shown=MANY
     )
 
 
@@ -180,16 +204,18 @@ def test_intervention_page_as_staff_previewing_a_draft(
         )
 
     assert_same_queries_for_few_and_many(
-        editor, add, draft.get_absolute_url, queries=10, marker=b"<dt><a", shown=MANY
+        editor, add, draft.get_absolute_url, queries=11, marker=b"<dt><a", shown=MANY
     )
 
 
+# The outcome page and other programmes' page list cards too: each one more query than
+# before the crosswalk, for the cards' other clearinghouses' ratings.
 def test_outcome_page(outcomes, visitor):
     assert_same_queries_for_few_and_many(
         visitor,
         lambda count: bulk_interventions(count, outcomes),
         outcomes[0].get_absolute_url,
-        queries=5,
+        queries=6,
         marker=b'class="card"',
     )
 
@@ -199,7 +225,7 @@ def test_other_programmes_page(outcomes, visitor):
         visitor,
         lambda count: bulk_interventions(count, outcomes, evidence_rating=10),
         lambda: reverse("catalogue:other-programmes"),
-        queries=4,
+        queries=5,
         marker=b'class="card"',
     )
 

@@ -443,8 +443,8 @@ def test_the_query_count_is_the_same_for_one_study_and_for_ten(intervention_fact
     assert main(visitor.get(ten.get_absolute_url())).find_all("table", class_="findings")
     # The intervention; its studies; their findings with their outcomes; its outcome
     # links; its projects; the rating definitions; whether demonstration records exist;
-    # its history, for the change log.
-    assert queries(visitor, one) == queries(visitor, ten) == 8
+    # its history, for the change log; its other clearinghouses' ratings (the crosswalk).
+    assert queries(visitor, one) == queries(visitor, ten) == 9
 
 
 def test_the_comparison_shows_each_evidence_summary(studied, intervention_factory, visitor):

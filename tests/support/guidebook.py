@@ -12,10 +12,11 @@ from urllib.parse import parse_qs
 
 from django.urls import resolve, reverse
 
-from catalogue.models import Finding, Intervention, OutcomeEvidence, Study
+from catalogue.models import ExternalRating, Finding, Intervention, OutcomeEvidence, Study
 from core.cache import bump_content_version
+from ratings.crosswalk import SCALES
 from ratings.scales import CostRating, EvidenceRating
-from tests.support.factories import ChildOutcomeFactory, InterventionFactory
+from tests.support.factories import ChildOutcomeFactory, ExternalRatingFactory, InterventionFactory
 from tests.support.pages import Node, main
 
 # Weakest first, as docs/guidebook-query.md ranks them; NL2 and NE are not levels.
@@ -58,6 +59,8 @@ SETTING_CODES = [
     "youth-justice",
 ]
 DESIGN_CODES = ["rct", "cluster-rct", "qed", "pre-post", "other"]
+# The other clearinghouses, as `rated_by` names them.
+CLEARINGHOUSE_CODES = ["blueprints", "cebc", "iv-e", "wwc", "eef", "xchange"]
 # Each list parameter and the Entry attribute it tests.
 LIST_PARAMETERS = {
     "age": "age_groups",
@@ -150,6 +153,8 @@ class Entry:
     # As an editor set it; once the intervention has studies, they decide instead.
     uk_tested_set: bool = False
     studies: tuple[StudyEntry, ...] = ()
+    # The clearinghouses that have rated it too.
+    rated_by: frozenset[str] = frozenset()
 
     # What the studies show, read from them here, as docs/guidebook-query.md says.
     @property
@@ -208,7 +213,7 @@ def generate(seed: int, count: int, outcome_slugs: list[str]) -> list[Entry]:
         )
     # Drawn from a second generator, so that the fields above stay as they were.
     rng = random.Random(seed + 1)
-    return [
+    entries = [
         dataclasses.replace(
             entry,
             age_groups=frozenset(rng.sample(AGE_CODES, rng.randint(0, 3))),
@@ -218,6 +223,15 @@ def generate(seed: int, count: int, outcome_slugs: list[str]) -> list[Entry]:
             uk_available=rng.random() < 0.6,
             uk_tested_set=rng.random() < 0.5,
             studies=tuple(generate_study(rng) for _ in range(rng.choice([0, 0, 1, 1, 2, 3]))),
+        )
+        for entry in entries
+    ]
+    # A third generator, for the same reason.
+    rng = random.Random(seed + 2)
+    return [
+        dataclasses.replace(
+            entry,
+            rated_by=frozenset(rng.sample(CLEARINGHOUSE_CODES, rng.choice([0, 0, 1, 1, 2]))),
         )
         for entry in entries
     ]
@@ -316,6 +330,17 @@ def store(entries: list[Entry], outcomes: dict) -> None:
             for slug in sorted(entry.outcomes)
         ]
     )
+    ExternalRating.objects.bulk_create(
+        [
+            ExternalRatingFactory.build(
+                intervention=intervention,
+                clearinghouse=code,
+                rating=next(iter(SCALES[code].ratings)),
+            )
+            for entry, intervention in zip(entries, interventions, strict=True)
+            for code in sorted(entry.rated_by)
+        ]
+    )
     # Bulk writes send no signals: say the content changed, as the product's bulk writes do.
     bump_content_version()
 
@@ -389,6 +414,9 @@ def expected(entries: list[Entry], query: str | dict[str, list[str]]) -> list[st
         codes = {code.strip().lower() for code in params.get(name, []) if code.strip()}
         if codes:
             rows = [entry for entry in rows if getattr(entry, attribute) & codes]
+    clearinghouses = {code.strip().lower() for code in params.get("rated_by", []) if code.strip()}
+    if clearinghouses:
+        rows = [entry for entry in rows if entry.rated_by & clearinghouses]
     for name, attribute in YES_PARAMETERS.items():
         # Not repeatable: the last value is the one in force.
         if (params.get(name) or [""])[-1].strip().lower() == "yes":
