@@ -1179,12 +1179,15 @@ class ExternalRating(models.Model):
         return f"{self.get_clearinghouse_display()}: {self.rating}"
 
     def clean(self):
-        allowed = Clearinghouse(self.clearinghouse).scale.ratings if self.clearinghouse else {}
-        if self.clearinghouse and self.rating not in allowed:
+        # A clearinghouse not offered, or a rating left empty, is its own field's error.
+        if self.clearinghouse not in Clearinghouse.values or not self.rating:
+            return
+        house = Clearinghouse(self.clearinghouse)
+        if self.rating not in house.scale.ratings:
             raise ValidationError(
                 {
-                    "rating": f"Choose one of {Clearinghouse(self.clearinghouse).label}'s ratings: "
-                    + "; ".join(allowed)
+                    "rating": f"Choose one of {house.label}'s ratings: "
+                    + "; ".join(house.scale.ratings)
                     + "."
                 }
             )

@@ -17,6 +17,7 @@ from catalogue.models import (
     ChildOutcome,
     DeliveryModel,
     Direction,
+    ExternalRating,
     Finding,
     Intervention,
     LevelOfNeed,
@@ -41,6 +42,7 @@ from projects.models import (
     TaggedProject,
     Topic,
 )
+from ratings.crosswalk import Clearinghouse, our_tier
 from ratings.scales import CostRating, EvidenceRating
 
 BATCH = 2000
@@ -165,6 +167,18 @@ ETHNICITIES = [
 ]
 # Every so many interventions one has ten studies, as a well-researched programme may.
 WELL_RESEARCHED_EVERY = 1000
+# The share of interventions another clearinghouse has rated too, the area each rates, and
+# how often its rating falls in another tier than ours.
+RATED_ELSEWHERE = 0.25
+RATED_AREAS = {
+    Clearinghouse.BLUEPRINTS: "Problem behaviour",
+    Clearinghouse.CEBC: "Child welfare",
+    Clearinghouse.IV_E: "Child well-being",
+    Clearinghouse.WWC: "Literacy",
+    Clearinghouse.EEF: "Attainment",
+    Clearinghouse.XCHANGE: "Substance use",
+}
+RATED_DIFFERENTLY = 0.3
 
 
 DEMO_BODY = (
@@ -237,6 +251,9 @@ class Command(BaseCommand):
                 "first with `python manage.py load_seed`."
             )
         self.random = random.Random(seed)
+        # A generator of their own for the external ratings, so that adding them left the
+        # rest of the demo as it was for the same seed.
+        self.ratings_random = random.Random(seed)
         started = time.monotonic()
         with transaction.atomic():
             announce_change()
@@ -347,6 +364,14 @@ class Command(BaseCommand):
                         finding.study_id = study.pk
                         findings.append(finding)
             Finding.objects.bulk_create(findings, batch_size=BATCH)
+            ExternalRating.objects.bulk_create(
+                [
+                    rating
+                    for intervention in created
+                    for rating in self.rated_elsewhere(intervention)
+                ],
+                batch_size=BATCH,
+            )
             ids += [intervention.pk for intervention in created]
             progress.advance(len(batch))
         return ids
@@ -440,6 +465,30 @@ class Command(BaseCommand):
         if made:
             intervention.uk_tested = columns["uk_study_count"] > 0
         return made
+
+    def rated_elsewhere(self, intervention: Intervention) -> list[ExternalRating]:
+        """Other clearinghouses' ratings of some interventions, mostly in the tier of ours."""
+        rng = self.ratings_random
+        if rng.random() >= RATED_ELSEWHERE:
+            return []
+        ours = our_tier(intervention.evidence_rating)
+        ratings = []
+        for house in rng.sample(list(Clearinghouse), rng.randint(1, 2)):
+            scale = house.scale.ratings
+            same_tier = [rating for rating, tier in scale.items() if tier == ours]
+            choices = same_tier if same_tier and rng.random() >= RATED_DIFFERENTLY else list(scale)
+            ratings.append(
+                ExternalRating(
+                    intervention_id=intervention.pk,
+                    clearinghouse=house,
+                    rating=rng.choice(choices),
+                    area=RATED_AREAS[house],
+                    checked_on=datetime.date(2025, 1, 1)
+                    + datetime.timedelta(days=rng.randint(0, 365)),
+                    url=f"https://example.org/{house.value}/{intervention.slug}/",
+                )
+            )
+        return ratings
 
     def pool(self, model, wanted: list) -> list:
         """The demo organisations or topics, made once and shared by later runs."""
