@@ -94,9 +94,18 @@ class Badge:
 
     @property
     def image(self) -> str:
+        return self.img(self.image_url)
+
+    @property
+    def preview(self) -> str:
+        """The badge on this site's own page, from this site's own address: the site
+        address in the snippet may be another origin than the one serving the page."""
+        return self.img(reverse("catalogue:intervention-badge", args=[self.intervention.slug]))
+
+    def img(self, src: str) -> str:
         return format_html(
             '<img src="{}" alt="{}" width="{}" height="{}">',
-            self.image_url, self.words, self.width, self.height,
+            src, self.words, self.width, self.height,
         )  # fmt: skip
 
     @property
