@@ -22,6 +22,7 @@ from django.utils.text import capfirst, get_text_list
 
 from core.cache import CacheUnavailable
 from editors.admin import EditorialAdmin
+from editors.filters import ChoicesOnlyFilter, SafeChangeListMixin
 from editors.services import publishes
 from ratings.scales import EvidenceRating
 
@@ -613,12 +614,12 @@ class ReviewStageEntryInline(admin.TabularInline):
 
 
 @admin.register(ReviewItem)
-class ReviewItemAdmin(EditorialAdmin):
+class ReviewItemAdmin(SafeChangeListMixin, EditorialAdmin):
     """The review pipeline: each programme's stage, the dates it entered each, and when a
     decision is expected."""
 
     list_display = ["name", "stage", "expected", "intervention", "published"]
-    list_filter = ["stage", "published"]
+    list_filter = [("stage", ChoicesOnlyFilter), "published"]
     search_fields = ["name", "provider"]
     autocomplete_fields = ["intervention"]
     fields = [
