@@ -6,6 +6,7 @@ from functools import cached_property
 
 from csp.constants import NONE
 from csp.decorators import csp
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -114,6 +115,20 @@ class Badge:
         return format_html('<a href="{}">{}</a>', self.page_url, self.image)
 
 
+class WithdrawnBadge(Badge):
+    """The badge of an intervention taken out of the guidebook: no rating any more."""
+
+    status = "No longer listed in the guidebook"
+
+    @property
+    def words(self) -> str:
+        return f"{self.name}: no longer listed in the guidebook."
+
+    @cached_property
+    def width(self) -> int:
+        return max(WIDTH_MIN, round(2 * PADDING + len(self.status) * RATINGS_SIZE * BOLD_EM))
+
+
 # The image needs nothing from anywhere, and runs no script.
 BADGE_POLICY = {"default-src": [NONE], "base-uri": [NONE], "form-action": [NONE]}
 
@@ -138,8 +153,21 @@ class InterventionBadgeView(FollowsFormerSlugsMixin, DetailView):
         return super().get_context_data(badge=Badge(self.object), **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
-        # The site's pages may be read by this site alone; the badge is made to be shown
-        # on others'.
-        response["Cross-Origin-Resource-Policy"] = "cross-origin"
-        return response
+        return embeddable(super().render_to_response(context, **response_kwargs))
+
+    def gone(self, request, record):
+        """Still an image, so that a page embedding the badge says the intervention is no
+        longer listed rather than showing a broken image or its last rating."""
+        badge = WithdrawnBadge(record)
+        response = TemplateResponse(
+            request, "catalogue/intervention_badge_gone.svg", {"badge": badge},
+            content_type=self.content_type, status=410,
+        )  # fmt: skip
+        return embeddable(response)
+
+
+def embeddable(response):
+    # The site's pages may be read by this site alone; the badge is made to be shown on
+    # others'.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

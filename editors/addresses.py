@@ -39,14 +39,15 @@ def record_former_slug(sender, instance, **kwargs) -> None:
         )
 
 
-def moved_or_gone(request, model, slug: str):
+def moved_or_gone(request, model, slug: str, answer_gone=None):
     """The answer for an address of model at slug that found no record, or None for 404:
-    410 Gone for a withdrawn record, or 301 to the page of the record that had this slug."""
+    410 Gone for a withdrawn record (answer_gone's, gone's page by default), or 301 to the
+    page of the record that had this slug."""
     records = model._default_manager
     if hasattr(records, "withdrawn"):
         withdrawn = records.withdrawn().filter(slug=slug).first()
         if withdrawn is not None and not request.user.is_staff:
-            return gone(request, withdrawn)
+            return (answer_gone or gone)(request, withdrawn)
     # A record that has the slug now wins over one that had it before.
     current = (
         records.filter(
@@ -78,7 +79,7 @@ def gone(request, record) -> TemplateResponse:
     )
 
 
-def follows_former_slugs(model):
+def follows_former_slugs(model, answer_gone=None):
     """For a view of one record of model by its `slug`: answer its old and withdrawn
     addresses with moved_or_gone rather than 404."""
 
@@ -88,7 +89,7 @@ def follows_former_slugs(model):
             try:
                 return view(request, *args, **kwargs)
             except Http404:
-                response = moved_or_gone(request, model, kwargs["slug"])
+                response = moved_or_gone(request, model, kwargs["slug"], answer_gone)
                 if response is None:
                     raise
                 return response
@@ -104,5 +105,8 @@ class FollowsFormerSlugsMixin:
     slug_model = None
 
     def dispatch(self, request, *args, **kwargs):
-        view = follows_former_slugs(self.slug_model)(super().dispatch)
+        view = follows_former_slugs(self.slug_model, self.gone)(super().dispatch)
         return view(request, *args, **kwargs)
+
+    def gone(self, request, record) -> TemplateResponse:
+        return gone(request, record)

@@ -112,10 +112,21 @@ def test_a_draft_has_no_badge_for_the_public_but_staff_preview_it(
     assert editor.get(badge_url(draft)).status_code == 200
 
 
-def test_a_withdrawn_interventions_badge_is_gone(rated, visitor):
+def test_a_withdrawn_interventions_badge_is_gone_and_says_so_as_an_image(rated, visitor):
+    """A page embedding the badge shows that the programme is no longer listed, not a
+    broken image and not its last rating."""
     rated.published = False
     rated.save()
-    assert visitor.get(badge_url(rated)).status_code == 410
+    response = visitor.get(badge_url(rated))
+    assert response.status_code == 410
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    image = ElementTree.fromstring(response.content)
+    assert [text.text for text in image.iter(f"{SVG}text")] == ["No longer listed in the guidebook"]
+    assert image.find(f"{SVG}title").text == (
+        "Family Nurse Partnership: no longer listed in the guidebook."
+    )
+    assert "3+" not in response.content.decode()
 
 
 def test_an_unknown_slug_has_no_badge(visitor, db):
