@@ -89,11 +89,13 @@ class PositionPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view):
+        # Left empty, each is as if left out: the first page, of the default size.
         return [
             {
                 "name": "cursor",
                 "in": "query",
                 "required": False,
+                "allowEmptyValue": True,
                 "description": "Where the page starts: take it from the previous page's `next` "
                 "link, never make it up. Leave it out for the first page.",
                 "schema": {"type": "string"},
@@ -102,6 +104,7 @@ class PositionPagination(BasePagination):
                 "name": "page_size",
                 "in": "query",
                 "required": False,
+                "allowEmptyValue": True,
                 "description": f"Records a page, from 1 to {MAX_PAGE_SIZE}.",
                 "schema": {
                     "type": "integer",

@@ -23,8 +23,9 @@ class FilterParameters(OpenApiFilterExtension):
         filterset_class = getattr(auto_schema.view, "filterset_class", None)
         if filterset_class is None:
             return []
+        # An empty value is no filter, as the guidebook's form sends one for "any".
         return [
-            {"in": "query", "required": False, **parameter(name, each)}
+            {"in": "query", "required": False, "allowEmptyValue": True, **parameter(name, each)}
             for name, each in filterset_class.base_filters.items()
         ]
 

@@ -371,7 +371,7 @@ class DocumentSerializer(serializers.Serializer):
     file_type = serializers.SerializerMethodField(help_text="“PDF”, “DOCX”; empty without a file.")
     size = serializers.IntegerField(allow_null=True, help_text="In bytes.")
     download_url = serializers.SerializerMethodField(
-        help_text="Null while the document has no file yet."
+        allow_null=True, help_text="Null while the document has no file yet."
     )
     updated = serializers.DateTimeField()
 
