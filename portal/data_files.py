@@ -3,10 +3,13 @@ both writes the file and makes the data dictionary), how they are built on disk,
 request finds the files of the current content.
 
 The files are built once for each content version (core.cache), never per request: into a
-temporary directory, renamed into place whole, so that no reader sees half a file. A lock
-in the shared cache keeps two processes from building at once; the others are served the
-previous files, or wait a little when there are none yet. Rows are read in chunks and
-written as they are read, the JSON file too, so memory stays flat however many records."""
+temporary directory, renamed into place whole, so that no reader sees half a file. The
+first request after a change starts the build in a thread of its process, behind a lock
+in the shared cache that keeps two processes from building at once, and every request is
+answered at once with the previous files until the new ones are in place: at 100k
+interventions a build takes minutes, longer than a request may last. Rows are read in
+chunks and written as they are read, the JSON file too, so memory stays flat however
+many records."""
 
 import csv
 import datetime
@@ -15,9 +18,11 @@ import logging
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -25,6 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections
 from django.urls import reverse
 from redis.exceptions import RedisError
 
@@ -818,8 +824,8 @@ def latest_build() -> Build | None:
     """The newest complete set of files on disk."""
     try:
         versions = [int(entry.name) for entry in data_root().iterdir() if entry.name.isdigit()]
-    except FileNotFoundError:
-        return None
+    except OSError:
+        return None  # Not made yet (or not a directory: the build that fails says so).
     for version in sorted(versions, reverse=True):
         try:
             return Build.read(data_root() / str(version))
@@ -868,22 +874,33 @@ def remove_old_builds(root: Path) -> None:
     versions = sorted(int(entry.name) for entry in root.iterdir() if entry.name.isdigit())
     for version in versions[:-BUILDS_KEPT]:
         shutil.rmtree(root / str(version), ignore_errors=True)
+    # What a build killed midway (its process ended) left behind; a live one is younger.
+    abandoned = time.time() - settings.DATA_FILES_BUILD_SECONDS
+    for staging in root.glob(".building-*"):
+        with suppress(OSError):
+            if staging.stat().st_mtime < abandoned:
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 LOCK_KEY = "data-files-building"
+# The lock's value while a failed build waits this long before the next try, so that a
+# build that fails is not started again by every request.
+FAILED = "failed"
+RETRY_AFTER_FAILURE_SECONDS = 60
 
 
 @dataclass(frozen=True)
 class Served:
     build: Build | None
-    # False when the files are older than the content: another process is building.
+    # False when the files are older than the content: newer ones are being made.
     current: bool
 
 
 def current_files() -> Served:
-    """The files of the current content, building them first if the content changed since
-    they were made. While another process builds them, the previous files are served, or,
-    when there are none yet, this waits for them a bounded time."""
+    """The files of the current content, answered at once whatever the size of the
+    catalogue. When the content changed since they were made, new files are built in the
+    background (by one process at a time) while the previous ones are served; when there
+    are none yet, this waits for the first a bounded time (DATA_FILES_WAIT_SECONDS)."""
     latest = latest_build()
     try:
         version = content_version()
@@ -892,29 +909,64 @@ def current_files() -> Served:
         version = None
     if latest is not None and (version is None or latest.version >= version):
         return Served(latest, True)
+    builder = start_build(version or time.time_ns(), first=latest is None)
+    if latest is not None:
+        return Served(latest, False)
+    first = wait_for_first_build(builder)
+    return Served(first, first is not None)
+
+
+def start_build(version: int, *, first: bool) -> threading.Thread | None:
+    """Build the files of version in a thread of this process, unless another process
+    holds the lock (it is building them, or its build failed a moment ago)."""
     token = secrets.token_hex(8)
     try:
         locked = cache.add(LOCK_KEY, token, settings.DATA_FILES_BUILD_SECONDS)
     except RedisError:
-        locked = latest is None
+        # No lock to be had: build only when there are no files at all.
+        locked = first
     if not locked:
-        if latest is not None:
-            return Served(latest, False)
-        deadline = time.monotonic() + settings.DATA_FILES_WAIT_SECONDS
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            if (latest := latest_build()) is not None:
-                return Served(latest, True)
-        return Served(None, False)
+        return None
+    builder = threading.Thread(
+        target=build_under_lock, args=(version, token), name="data-files-build", daemon=True
+    )
+    builder.start()
+    return builder
+
+
+def build_under_lock(version: int, token: str) -> None:
+    """Build the files of version, then free the lock (keeping it a minute when the build
+    failed, so that the next try waits), in a thread with database connections of its own."""
     try:
-        # Built by another process between the look above and the lock.
         latest = latest_build()
-        if latest is not None and version is not None and latest.version >= version:
-            return Served(latest, True)
-        return Served(build_data_files(version), True)
-    finally:
-        try:
+        # Built by another process between the request's look and the lock.
+        if latest is None or latest.version < version:
+            build_data_files(version)
+    except Exception:
+        logger.exception("The data files could not be built; the next try is in a minute.")
+        with suppress(RedisError):
+            if cache.get(LOCK_KEY) == token:
+                cache.set(LOCK_KEY, FAILED, RETRY_AFTER_FAILURE_SECONDS)
+    else:
+        with suppress(RedisError):  # The lock's timeout frees it.
             if cache.get(LOCK_KEY) == token:
                 cache.delete(LOCK_KEY)
+    finally:
+        connections.close_all()
+
+
+def wait_for_first_build(builder: threading.Thread | None) -> Build | None:
+    """The first files, once this process's builder or another's has made them, or None
+    when none are made within DATA_FILES_WAIT_SECONDS (or the build failed)."""
+    if builder is not None:
+        builder.join(settings.DATA_FILES_WAIT_SECONDS)
+        return latest_build()
+    deadline = time.monotonic() + settings.DATA_FILES_WAIT_SECONDS
+    while (latest := latest_build()) is None and time.monotonic() < deadline:
+        try:
+            if cache.get(LOCK_KEY) in (None, FAILED):
+                return latest_build()  # Nobody is building them now.
         except RedisError:
-            pass  # The lock's timeout frees it.
+            pass
+        time.sleep(0.2)
+    return latest

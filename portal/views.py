@@ -140,13 +140,17 @@ def search(request):
     return response
 
 
+# Seconds after which a visitor, or a script, may ask again for files still being made.
+FILES_RETRY_AFTER = "60"
+
+
 def files_unavailable() -> HttpResponse:
     response = HttpResponse(
-        "The data files are being made for the first time; try again in a minute.\n",
+        "The data files are being made; try again in a minute.\n",
         status=503,
         content_type="text/plain; charset=utf-8",
     )
-    response["Retry-After"] = "60"
+    response["Retry-After"] = FILES_RETRY_AFTER
     return response
 
 
@@ -159,11 +163,15 @@ class DataView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         served = current_files()
+        context = self.get_context_data(build=served.build, current=served.current, **kwargs)
         if served.build is None:
-            return files_unavailable()
-        response = self.render_to_response(self.get_context_data(build=served.build, **kwargs))
+            # No files yet: the page, with its dictionary and licence, says so.
+            response = self.render_to_response(context, status=503)
+            response["Retry-After"] = FILES_RETRY_AFTER
+            return response
+        response = self.render_to_response(context)
         if not served.current:
-            # Older files while another process builds: not kept as this content's page.
+            # Older files while newer are made: not kept as this content's page.
             patch_cache_control(response, private=True)
         return response
 
