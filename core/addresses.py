@@ -28,5 +28,13 @@ class SiteFeed(Feed):
     """A feed whose links are on the configured site address. Its `link` and `feed_url`
     give full addresses too, which Django then leaves as they are."""
 
+    # Entries' ids are on the record's stable id, not its address: a slug an editor
+    # changes must not make a feed reader show the record again as new.
+    item_guid_is_permalink = False
+
     def item_link(self, item) -> str:
         return absolute_url(item.get_absolute_url())
+
+    def item_guid(self, item) -> str:
+        host = urlsplit(settings.SITE_URL).hostname
+        return f"tag:{host},2025:{item._meta.model_name}/{item.pk}"

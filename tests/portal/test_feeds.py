@@ -58,6 +58,25 @@ def test_project_feed_entries_link_to_the_project_and_say_what_it_is(project_fac
     assert updated == Project.objects.get(pk=project.pk).updated
 
 
+@pytest.mark.parametrize("feed", ["projects:project-feed", "catalogue:guidebook-feed"])
+def test_an_entrys_id_stays_when_its_slug_changes(
+    feed, project_factory, intervention_factory, visitor
+):
+    """A feed reader knows an entry by its id: a new address must not make it new."""
+    record = project_factory() if feed.startswith("projects") else intervention_factory()
+
+    def entry() -> ElementTree.Element:
+        return next(read_feed(visitor.get(reverse(feed))).iter(f"{ATOM}entry"))
+
+    before = entry().findtext(f"{ATOM}id")
+    record.slug = "a-new-address"
+    record.save()
+    after = entry()
+    assert after.findtext(f"{ATOM}id") == before
+    assert str(record.pk) in before and "a-new-address" not in before
+    assert after.find(f"{ATOM}link").attrib["href"] == SITE + record.get_absolute_url()
+
+
 def test_every_page_tells_feed_readers_about_the_project_feed(visitor, db):
     for url in (reverse("portal:home"), reverse("projects:project-list"), reverse("portal:search")):
         links = parse(visitor.get(url)).find_all("link", rel="alternate")
