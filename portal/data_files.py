@@ -334,7 +334,7 @@ JSON_SECTIONS = [
         "list",
         "Every published intervention (NL2 and NE ones "
         "included): the interventions CSV's fields, as JSON values, with `id`, `url`, "
-        "`description`, `uk_available`, `uk_tested`, `first_published`, "
+        "`description`, `workforce`, `uk_available`, `uk_tested`, `first_published`, "
         "`last_reviewed`, its `outcomes` (`slug`, `impact`), `studies` (the studies "
         "CSV's fields, with `id` and their `findings`) and `external_ratings` (the "
         "external ratings CSV's fields).",

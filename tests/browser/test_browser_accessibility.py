@@ -42,6 +42,7 @@ def page_addresses(catalogue) -> dict[str, str]:
         "compare": reverse("catalogue:compare")
         + f"?compare={catalogue['fnp'].slug}&compare={catalogue['incredible'].slug}",
         "accessibility statement": reverse("portal:accessibility"),
+        "open data": reverse("portal:data"),
     }
 
 
@@ -64,6 +65,7 @@ PAGES = [
     "admin login",
     "compare",
     "accessibility statement",
+    "open data",
 ]
 
 
