@@ -282,12 +282,43 @@ def main() -> None:
                     probe["queries"],
                     probe["cold_ms"],
                 )
+            report_data_files(env, size)
             if size == max(sizes):
                 if kind == "postgresql":
                     script = (ROOT / "bench" / "explain.py").read_text()
                     print(manage(cold_env, "shell", "-v", "0", "-c", script))
                 report_memory_and_import(env, workdir)
     report_growth(summary, sizes)
+
+
+# Building the bulk downloads of /data/ must stay under this, whatever the catalogue's size.
+DATA_FILES_MEMORY_TARGET_MB = 200
+
+
+def peak_memory_mb(stderr: str) -> float:
+    """The peak resident memory that /usr/bin/time -v reported, in MB."""
+    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr).group(1)) / 1024
+
+
+def report_data_files(env: dict, size: int) -> None:
+    """Peak memory and time of building every bulk download of /data/."""
+    result = subprocess.run(
+        ["/usr/bin/time", "-v", PYTHON, str(ROOT / "bench" / "data_files.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak = peak_memory_mb(result.stderr)
+    met = "met" if peak < DATA_FILES_MEMORY_TARGET_MB else "not met"
+    lines = result.stdout.strip().splitlines()
+    print(
+        f"\nBulk data files ({size:,} interventions, {lines[-1]}): peak memory {peak:.0f} MB "
+        f"(target under {DATA_FILES_MEMORY_TARGET_MB} MB: {met})"
+    )
+    for line in lines[:-1]:
+        print(f"  {line}")
 
 
 def report_memory_and_import(env: dict, workdir: Path) -> None:
@@ -301,8 +332,8 @@ def report_memory_and_import(env: dict, workdir: Path) -> None:
         text=True,
         check=True,
     )
-    peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    print(f"\nCSV export of {result.stdout.strip()} rows: peak memory {peak / 1024:.0f} MB")
+    peak = peak_memory_mb(result.stderr)
+    print(f"\nCSV export of {result.stdout.strip()} rows: peak memory {peak:.0f} MB")
     path = workdir / "import.csv"
     subprocess.run(
         [PYTHON, str(ROOT / "bench" / "import_file.py"), str(path)], cwd=ROOT, env=env, check=True
