@@ -883,9 +883,8 @@ def remove_old_builds(root: Path) -> None:
 
 
 LOCK_KEY = "data-files-building"
-# The lock's value while a failed build waits this long before the next try, so that a
-# build that fails is not started again by every request.
-FAILED = "failed"
+# After a build fails, the lock is held this long, so that the next try waits rather
+# than every request starting one.
 RETRY_AFTER_FAILURE_SECONDS = 60
 
 
@@ -900,7 +899,8 @@ def current_files() -> Served:
     """The files of the current content, answered at once whatever the size of the
     catalogue. When the content changed since they were made, new files are built in the
     background (by one process at a time) while the previous ones are served; when there
-    are none yet, this waits for the first a bounded time (DATA_FILES_WAIT_SECONDS)."""
+    are none yet, the request that starts the first build waits for it a bounded time
+    (DATA_FILES_WAIT_SECONDS)."""
     latest = latest_build()
     try:
         version = content_version()
@@ -946,7 +946,7 @@ def build_under_lock(version: int, token: str) -> None:
         logger.exception("The data files could not be built; the next try is in a minute.")
         with suppress(RedisError):
             if cache.get(LOCK_KEY) == token:
-                cache.set(LOCK_KEY, FAILED, RETRY_AFTER_FAILURE_SECONDS)
+                cache.set(LOCK_KEY, "failed", RETRY_AFTER_FAILURE_SECONDS)
     else:
         with suppress(RedisError):  # The lock's timeout frees it.
             if cache.get(LOCK_KEY) == token:
@@ -956,17 +956,10 @@ def build_under_lock(version: int, token: str) -> None:
 
 
 def wait_for_first_build(builder: threading.Thread | None) -> Build | None:
-    """The first files, once this process's builder or another's has made them, or None
-    when none are made within DATA_FILES_WAIT_SECONDS (or the build failed)."""
-    if builder is not None:
-        builder.join(settings.DATA_FILES_WAIT_SECONDS)
-        return latest_build()
-    deadline = time.monotonic() + settings.DATA_FILES_WAIT_SECONDS
-    while (latest := latest_build()) is None and time.monotonic() < deadline:
-        try:
-            if cache.get(LOCK_KEY) in (None, FAILED):
-                return latest_build()  # Nobody is building them now.
-        except RedisError:
-            pass
-        time.sleep(0.2)
-    return latest
+    """The first files, when the build this request started makes them within
+    DATA_FILES_WAIT_SECONDS; None otherwise. A request that finds another build running
+    does not wait: only one request a build holds its worker."""
+    if builder is None:
+        return None
+    builder.join(settings.DATA_FILES_WAIT_SECONDS)
+    return latest_build()
