@@ -623,25 +623,33 @@ def outcome_records() -> Iterator[dict]:
 
 
 def review_item_records() -> Iterator[dict]:
-    items = ReviewItem.objects.published().order_by("name", "pk")
-    stages = grouped(
-        ReviewStageEntry.objects.filter(item__published=True).values(
-            "item_id", "stage", "entered_on", "note"
-        ),
-        "item_id",
+    items = (
+        ReviewItem.objects.published()
+        .order_by("name", "pk")
+        .select_related("intervention")
+        .iterator(chunk_size=CHUNK)
     )
-    for item in items.select_related("intervention").iterator(chunk_size=CHUNK):
-        intervention = item.intervention
-        yield {
-            "id": item.pk,
-            "name": item.name,
-            "provider": item.provider,
-            "intervention": intervention.slug if intervention and intervention.published else None,
-            "stage": item.stage,
-            "expected": item.expected,
-            "public_note": item.public_note,
-            "stages": stages[item.pk],
-        }
+    while chunk := list(islice(items, CHUNK)):
+        stages = grouped(
+            ReviewStageEntry.objects.filter(item__in=[item.pk for item in chunk]).values(
+                "item_id", "stage", "entered_on", "note"
+            ),
+            "item_id",
+        )
+        for item in chunk:
+            intervention = item.intervention
+            yield {
+                "id": item.pk,
+                "name": item.name,
+                "provider": item.provider,
+                "intervention": (
+                    intervention.slug if intervention and intervention.published else None
+                ),
+                "stage": item.stage,
+                "expected": item.expected,
+                "public_note": item.public_note,
+                "stages": stages[item.pk],
+            }
 
 
 def write_catalogue(handle) -> int:

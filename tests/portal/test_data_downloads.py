@@ -4,6 +4,7 @@ included, the interventions and studies CSVs importing back into an empty catalo
 the same records, and a page whose cost does not grow with the catalogue."""
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -132,6 +133,31 @@ def test_other_clearinghouses_ratings_are_in_a_csv_of_their_own_and_in_the_json(
     assert dictionary.text.startswith("external-ratings.csv")
     columns = parse(client.get(reverse("portal:data"))).find_all("caption")
     assert any(caption.text == "The columns of external-ratings.csv" for caption in columns)
+
+
+@pytest.mark.django_db
+def test_the_json_holds_the_published_review_items_with_their_stages(client):
+    rated = factories.InterventionFactory(slug="rated")
+    item = factories.ReviewItemFactory(name="Assessed", intervention=rated, stage="in-review")
+    item.stages.create(stage="screening", entered_on=datetime.date(2026, 1, 5))
+    item.stages.create(stage="in-review", entered_on=datetime.date(2026, 3, 2), note="Two RCTs")
+    unlinked = factories.ReviewItemFactory(
+        name="Waiting", intervention=factories.InterventionFactory(published=False)
+    )
+    factories.ReviewItemFactory(name="Hidden", published=False).stages.create(
+        stage="suggested", entered_on=datetime.date(2026, 2, 1)
+    )
+    build_files()
+    items = json.loads(download(client, "catalogue.json")[1])["review_items"]
+    assert [record["name"] for record in items] == ["Assessed", "Waiting"]
+    assert items[0]["intervention"] == "rated" and items[0]["stage"] == "in-review"
+    assert items[0]["stages"] == [
+        {"stage": "screening", "entered_on": "2026-01-05", "note": ""},
+        {"stage": "in-review", "entered_on": "2026-03-02", "note": "Two RCTs"},
+    ]
+    # A draft intervention is not named, and an item with no history has an empty one.
+    assert items[1]["id"] == unlinked.pk
+    assert items[1]["intervention"] is None and items[1]["stages"] == []
 
 
 @pytest.mark.django_db
