@@ -10,6 +10,13 @@ document.addEventListener("DOMContentLoaded", function () {
     domNode: container,
     deepLinking: true,
     supportedSubmitMethods: ["get"],
+    // The document names the site's public address; a request tried out from the page
+    // goes to the page's own origin, the only one its content policy lets it reach.
+    requestInterceptor: function (request) {
+      var address = new URL(request.url, window.location.href);
+      request.url = window.location.origin + address.pathname + address.search;
+      return request;
+    },
     defaultModelsExpandDepth: 0,
   });
 });
