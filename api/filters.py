@@ -6,6 +6,8 @@ from django import forms
 
 from catalogue.filters import GuidebookFilter, choose_from
 from catalogue.models import Finding, ReviewItem, ReviewStage, Study
+from projects import filters as project_filters
+from projects.models import Status, StudyType
 
 
 class InterventionFilter(GuidebookFilter):
@@ -13,6 +15,30 @@ class InterventionFilter(GuidebookFilter):
     so the guidebook's `format` is not one of its parameters."""
 
     format = None
+
+
+class ProjectFilter(project_filters.ProjectFilter):
+    """The project list's filters with their meaning. The list's page says beside each
+    filter what it offers; here a value that is not valid is refused with what the
+    filter takes, as the API's other filters are."""
+
+    MESSAGES = {
+        "status": choose_from("a project status", Status),
+        "study_type": choose_from("a study type", StudyType),
+        "topic": {
+            "invalid_choice": "No published project has this topic; give a topic's slug, "
+            "as a project's `topics` give it."
+        },
+        "partner": {
+            "invalid_choice": "No published project has this partner; give an "
+            "organisation's slug, as /api/v1/organisations/ lists them."
+        },
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, messages in self.MESSAGES.items():
+            self.filters[name].extra["error_messages"] = messages
 
 
 class IdFilter(django_filters.NumberFilter):

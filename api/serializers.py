@@ -403,7 +403,7 @@ class ProjectSerializer(serializers.Serializer):
     study_type = StudyTypeCode()
     status = StatusCode()
     overdue = serializers.BooleanField(
-        help_text="Still in progress after its estimated completion."
+        source="is_overdue", help_text="Still in progress after its estimated completion."
     )
     start_date = serializers.DateField(allow_null=True)
     estimated_completion = serializers.SerializerMethodField(help_text="A month: “2023-04”.")

@@ -25,13 +25,18 @@ from catalogue.models import (
 )
 from core.cache import content_version
 from core.clients import AddressLimit
-from projects.filters import ProjectFilter
 from projects.models import Organisation, Partnership, Project
 from ratings.models import RatingDefinition, Scale
 
 from . import serializers
 from .errors import ErrorSerializer, UnknownParameters
-from .filters import FindingFilter, InterventionFilter, ReviewItemFilter, StudyFilter
+from .filters import (
+    FindingFilter,
+    InterventionFilter,
+    ProjectFilter,
+    ReviewItemFilter,
+    StudyFilter,
+)
 from .pagination import PositionPagination
 from .schema import FilterBackend
 
@@ -238,8 +243,11 @@ class OutcomeList(ListView):
     filter_backends = []
 
     def get_queryset(self):
-        published = OutcomeEvidence.objects.filter(content_object__published=True).only(
-            "tag", "content_object"
+        # By the interventions' names, as a project's are; the links' own order is by outcome.
+        published = (
+            OutcomeEvidence.objects.filter(content_object__published=True)
+            .only("tag", "content_object")
+            .order_by("content_object__name", "content_object")
         )
         return ChildOutcome.objects.prefetch_related(
             Prefetch("intervention_links", queryset=published, to_attr="published_links")
@@ -315,7 +323,10 @@ class OrganisationList(ListView):
     filter_backends = []
 
     def get_queryset(self):
-        partnerships = Partnership.objects.filter(project__published=True)
+        # As the partner page lists them: by role, newest first.
+        partnerships = Partnership.objects.filter(project__published=True).order_by(
+            "role", "-project__created", "project__title", "project"
+        )
         return (
             Organisation.objects.with_published_projects()
             .prefetch_related(

@@ -630,6 +630,7 @@ class ReviewItemAdmin(SafeChangeListMixin, EditorialAdmin):
         ("expected_year", "expected_quarter"),
         "public_note",
         "published",
+        "edited_version",
     ]
     inlines = [ReviewStageEntryInline]
 

@@ -261,3 +261,22 @@ def test_every_list_an_editor_can_edit_sends_each_rows_version(model_admin, edit
     data = open_form(editor, reverse(admin_urlname(model._meta, "changelist")), "changelist-form")
     for record in records:
         assert data[f"{row_prefix(data, record.pk)}-edited_version"] == str(record.version)
+
+
+@pytest.mark.parametrize(
+    "model_admin",
+    [
+        model_admin
+        for model_admin in admin.site._registry.values()
+        if issubclass(model_admin.model, VersionedModel)
+    ],
+    ids=lambda model_admin: str(model_admin.model._meta),
+)
+def test_every_versioned_change_form_sends_the_records_version(
+    model_admin, rf, editor_account_factory
+):
+    """A change form without the version would have its every save refused as stale."""
+    request = rf.get("/")
+    request.user = editor_account_factory()
+    form = model_admin.get_form(request, model_admin.model())
+    assert "edited_version" in form.base_fields
