@@ -15,6 +15,7 @@ import pytest
 from django.db import connection
 from openapi_spec_validator import validate
 
+from api.views import ENDPOINTS as LISTS
 from tests.support.servers import (
     ROOT,
     Instance,
@@ -22,15 +23,6 @@ from tests.support.servers import (
     production_environment,
 )
 
-LISTS = [
-    "interventions",
-    "studies",
-    "findings",
-    "outcomes",
-    "projects",
-    "organisations",
-    "review-items",
-]
 # What a person might type or a script might send wrong, for every list.
 JUNK = [
     "page_size=1000",
