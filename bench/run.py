@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# Building the bulk downloads of /data/ must stay under this, whatever the catalogue's size.
+DATA_FILES_MEMORY_TARGET_MB = 200
 
 
 def parse_args() -> argparse.Namespace:
@@ -291,28 +293,26 @@ def main() -> None:
     report_growth(summary, sizes)
 
 
-# Building the bulk downloads of /data/ must stay under this, whatever the catalogue's size.
-DATA_FILES_MEMORY_TARGET_MB = 200
-
-
-def peak_memory_mb(stderr: str) -> float:
-    """The peak resident memory that /usr/bin/time -v reported, in MB."""
-    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr).group(1)) / 1024
-
-
-def report_data_files(env: dict, size: int) -> None:
-    """Peak memory and time of building every bulk download of /data/."""
+def run_measuring_memory(script: str, env: dict) -> tuple[str, float]:
+    """Run a script of bench/ in its own process: what it printed, and its peak resident
+    memory in MB as /usr/bin/time -v reports it."""
     result = subprocess.run(
-        ["/usr/bin/time", "-v", PYTHON, str(ROOT / "bench" / "data_files.py")],
+        ["/usr/bin/time", "-v", PYTHON, str(ROOT / "bench" / script)],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    peak = peak_memory_mb(result.stderr)
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1)
+    return result.stdout, int(peak) / 1024
+
+
+def report_data_files(env: dict, size: int) -> None:
+    """Peak memory and time of building every bulk download of /data/."""
+    output, peak = run_measuring_memory("data_files.py", env)
     met = "met" if peak < DATA_FILES_MEMORY_TARGET_MB else "not met"
-    lines = result.stdout.strip().splitlines()
+    lines = output.strip().splitlines()
     print(
         f"\nBulk data files ({size:,} interventions, {lines[-1]}): peak memory {peak:.0f} MB "
         f"(target under {DATA_FILES_MEMORY_TARGET_MB} MB: {met})"
@@ -323,17 +323,8 @@ def report_data_files(env: dict, size: int) -> None:
 
 def report_memory_and_import(env: dict, workdir: Path) -> None:
     """Peak memory of streaming the whole guidebook as CSV, and the time to import 10k rows."""
-    script = ROOT / "bench" / "export_memory.py"
-    result = subprocess.run(
-        ["/usr/bin/time", "-v", PYTHON, str(script)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    peak = peak_memory_mb(result.stderr)
-    print(f"\nCSV export of {result.stdout.strip()} rows: peak memory {peak:.0f} MB")
+    rows, peak = run_measuring_memory("export_memory.py", env)
+    print(f"\nCSV export of {rows.strip()} rows: peak memory {peak:.0f} MB")
     path = workdir / "import.csv"
     subprocess.run(
         [PYTHON, str(ROOT / "bench" / "import_file.py"), str(path)], cwd=ROOT, env=env, check=True

@@ -1,4 +1,5 @@
 import dataclasses
+import datetime
 import functools
 import operator
 from collections import defaultdict
@@ -163,7 +164,7 @@ AUDIENCE_FIELDS = ("age_groups", "level_of_need")
 MODEL_FIELDS = ("delivery_model", "setting")
 
 # A page of its own lives at this address, so no intervention may take it as its slug.
-RESERVED_SLUGS = {"other-programmes", "compare", "feed"}
+RESERVED_SLUGS = {"other-programmes", "compare", "feed", "suggest", "under-review"}
 
 
 class ChildOutcomeQuerySet(models.QuerySet):
@@ -1212,6 +1213,11 @@ class ReviewItemQuerySet(PublishableQuerySet):
     def with_stages(self) -> "ReviewItemQuerySet":
         return self.prefetch_related("stages")
 
+    def for_pipeline(self) -> "ReviewItemQuerySet":
+        """The public pipeline: published items with their history and guidebook entry,
+        in two queries however many."""
+        return self.published().select_related("intervention").with_stages().order_by("name", "pk")
+
 
 class ReviewItem(VersionedModel, TimeStampedModel):
     """A programme suggested for the guidebook or under review, and where it stands."""
@@ -1272,6 +1278,21 @@ class ReviewItem(VersionedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:under-review") + f"#review-{self.pk}"
+
+    @property
+    def stage_began(self) -> datetime.date | None:
+        """When the item entered the stage it is at, from its history (prefetched)."""
+        dates = [entry.entered_on for entry in self.stages.all() if entry.stage == self.stage]
+        return max(dates, default=None)
+
+    @property
+    def guidebook_entry(self) -> "Intervention | None":
+        """The published intervention it became, if any."""
+        entry = self.intervention
+        return entry if entry is not None and entry.published else None
 
     @property
     def expected(self) -> str:

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .badges import InterventionBadgeView
 from .feeds import GuidebookFeed
+from .pipeline import ReviewPipelineFeed, ReviewPipelineView
 
 app_name = "catalogue"
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("interventions/", views.GuidebookView.as_view(), name="guidebook"),
     path("interventions/compare/", views.compare, name="compare"),
     path("interventions/feed/", GuidebookFeed(), name="guidebook-feed"),
+    path("interventions/under-review/", ReviewPipelineView.as_view(), name="under-review"),
+    path("interventions/under-review/feed/", ReviewPipelineFeed(), name="under-review-feed"),
     path(
         "interventions/other-programmes/",
         views.OtherProgrammesView.as_view(),

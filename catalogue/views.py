@@ -17,7 +17,7 @@ from ratings.models import RatingDefinition, Scale
 from .badges import Badge
 from .facets import GuidebookFacets
 from .filters import GuidebookFilter
-from .models import ChildOutcome, Intervention, OutcomeEvidence
+from .models import ChildOutcome, Intervention, OutcomeEvidence, ReviewItem
 from .spreadsheet import export_lines
 
 
@@ -140,6 +140,7 @@ class InterventionDetailView(FollowsFormerSlugsMixin, DetailView):
             .prefetch_related(
                 Prefetch("outcome_links", queryset=OutcomeEvidence.objects.select_related("tag")),
                 Prefetch("projects", queryset=Project.objects.published()),
+                Prefetch("review_items", queryset=ReviewItem.objects.published()),
                 "external_ratings",
             )
         )

@@ -11,9 +11,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import drf_spectacular_sidecar
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.http.request import validate_host
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,12 +106,12 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "corsheaders",
     "core",
     "ratings",
     "catalogue",
     "projects",
+    "feedback",
     "editors",
     "portal",
     "api",
@@ -231,6 +233,9 @@ if PROXY_COUNT < 0:
 EXPORTS_PER_MINUTE = envint("DJANGO_EXPORTS_PER_MINUTE", "10")
 EXPORTS_AT_ONCE = envint("DJANGO_EXPORTS_AT_ONCE", "1")
 SEARCHES_PER_MINUTE = envint("DJANGO_SEARCHES_PER_MINUTE", "30")
+# Readers' reports, suggestions and evidence (feedback/) one address may send an hour:
+# more than a person writes, fewer than a flood.
+FEEDBACK_PER_HOUR = envint("DJANGO_FEEDBACK_PER_HOUR", "5")
 
 # After five failed logins for one account from one address, that pair waits 15 minutes.
 # Locking an account from every address would let anyone lock out its editor.
@@ -259,7 +264,24 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Swagger UI for /api/v1/docs/, from drf-spectacular-sidecar: that folder alone, not
+    # the app's Redoc beside it, which the site does not use and collectstatic would
+    # otherwise compress on every deployment.
+    (
+        "drf_spectacular_sidecar/swagger-ui-dist",
+        Path(drf_spectacular_sidecar.__file__).parent
+        / "static"
+        / "drf_spectacular_sidecar"
+        / "swagger-ui-dist",
+    ),
+]
+# Source maps are read by a developer's tools alone: not worth compressing at each deploy.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Where the bulk downloads of /data/ are built; MEDIA_ROOT/data/ when empty.
@@ -350,6 +372,29 @@ LOGGING = {
 
 # Where the public reports a problem, shown on the accessibility statement.
 CONTACT_EMAIL = os.environ.get("DJANGO_CONTACT_EMAIL", "")
+
+# Mail goes out through an SMTP server. In development, with none named, it is printed.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and "DJANGO_EMAIL_HOST" not in os.environ
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("DJANGO_EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", "false")
+# A mail server that does not answer must not hold a reader's request for long; the
+# report is stored first and its mail retried (send_feedback_mail).
+EMAIL_TIMEOUT = envint("DJANGO_EMAIL_TIMEOUT", "5")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_FROM_EMAIL", "evidence-portal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where readers' reports, suggestions and evidence are sent; none is sent while unset.
+FEEDBACK_EMAIL = os.environ.get("DJANGO_FEEDBACK_EMAIL", "")
+# Readers' e-mail addresses are removed from their reports after this many days
+# (forget_reader_addresses, run daily); the privacy notice says so.
+READER_ADDRESS_RETENTION_DAYS = envint("DJANGO_READER_ADDRESS_RETENTION_DAYS", "90")
 
 PROJECTS_PER_PAGE = 20
 

@@ -9,6 +9,8 @@ admin.site.index_title = "Keep the catalogue current"
 urlpatterns = [
     path("", include("portal.urls")),
     path("", include("projects.urls")),
+    # Before the catalogue's: /interventions/suggest/ is not an intervention.
+    path("", include("feedback.urls")),
     path("", include("catalogue.urls")),
     path("", include("ratings.urls")),
     path("api/v1/", include("api.urls")),

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
+from django.urls import Resolver404, resolve
 
 
 def absolute_url(path: str) -> str:
@@ -38,3 +39,25 @@ class SiteFeed(Feed):
     def item_guid(self, item) -> str:
         host = urlsplit(settings.SITE_URL).hostname
         return f"tag:{host},2025:{item._meta.model_name}/{item.pk}"
+
+
+def public_page_path(value: str) -> str:
+    """value if it is the path (and query) of one of this site's public pages, else "":
+    a path a visitor sends is never followed or stored as a link elsewhere."""
+    parts = urlsplit(value)
+    if (
+        len(value) > 500
+        or parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith("//")
+        or "\\" in value
+        or not value.isprintable()
+        or parts.path.startswith("/" + settings.ADMIN_URL)
+    ):
+        return ""
+    try:
+        resolve(parts.path)
+    except Resolver404:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")

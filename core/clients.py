@@ -53,28 +53,39 @@ class Admission:
 
 
 class AddressLimit:
-    """At most per_minute requests of one kind a minute from one visitor's address, and at
-    most at_once of them at the same time, counted in the shared cache so that every
-    process agrees. A few greedy clients then cannot take the workers from everyone else.
+    """At most per_minute (or per_hour) requests of one kind from one visitor's address,
+    and at most at_once of them at the same time, counted in the shared cache so that
+    every process agrees. A few greedy clients then cannot take the workers from everyone
+    else.
 
     While the cache does not answer, requests are let in: the site stays usable."""
 
-    def __init__(self, name: str, *, per_minute: int, at_once: int | None = None):
+    def __init__(
+        self,
+        name: str,
+        *,
+        per_minute: int | None = None,
+        per_hour: int | None = None,
+        at_once: int | None = None,
+    ):
         self.name = name
-        self.per_minute = per_minute
+        if per_minute is not None:
+            self.allowed, self.window, self.per = per_minute, 60, "a minute"
+        else:
+            self.allowed, self.window, self.per = per_hour, 3600, "an hour"
         self.at_once = at_once
 
     def admit(self, request) -> Admission:
         address = client_ip(request)
         now = time.time()
-        minute = f"limit:{self.name}:{address}:{int(now // 60)}"
+        period = f"limit:{self.name}:{address}:{int(now // self.window)}"
         running = f"limit:{self.name}:{address}:running"
         try:
-            cache.add(minute, 0, timeout=60)
-            if cache.incr(minute) > self.per_minute:
+            cache.add(period, 0, timeout=self.window)
+            if cache.incr(period) > self.allowed:
                 return Admission(
-                    refused=f"at most {self.per_minute} a minute",
-                    retry_after=60 - int(now % 60),
+                    refused=f"at most {self.allowed} {self.per}",
+                    retry_after=self.window - int(now % self.window),
                 )
             if self.at_once is None:
                 return Admission()
@@ -103,11 +114,13 @@ def released_after(items: Iterable, release: Callable[[], None]) -> Iterator:
         release()
 
 
-def too_many_requests(request, admission: Admission, what: str) -> HttpResponse:
+def too_many_requests(
+    request, admission: Admission, what: str, template_name: str = "429.html"
+) -> HttpResponse:
     """The 429 page, saying how long to wait."""
     response = render(
         request,
-        "429.html",
+        template_name,
         {"what": what, "limit": admission.refused, "wait": admission.retry_after},
         status=429,
     )

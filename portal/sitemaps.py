@@ -15,6 +15,8 @@ class PageSitemap(SiteSitemap):
             "catalogue:guidebook",
             "ratings:explained",
             "catalogue:other-programmes",
+            "catalogue:under-review",
+            "feedback:suggest",
             "portal:accessibility",
         ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
     path("data/", views.DataView.as_view(), name="data"),
     path("data/<str:name>", views.data_file, name="data-file"),
 ]

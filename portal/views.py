@@ -6,10 +6,11 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from catalogue.models import ChildOutcome, Intervention
 from core.addresses import absolute_url
@@ -33,6 +34,16 @@ class HomeView(TemplateView):
         return super().get_context_data(
             latest_projects=latest, outcomes=ChildOutcome.objects.all(), **kwargs
         )
+
+
+class FaviconView(RedirectView):
+    """Browsers and crawlers ask for /favicon.ico whatever a page links to. The icon's
+    address changes with its content, so the redirect is temporary."""
+
+    query_parameters = ()
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
 
 
 class AccessibilityView(TemplateView):

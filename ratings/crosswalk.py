@@ -104,13 +104,13 @@ SCALES = {
     ),
     Clearinghouse.EEF: ExternalScale(
         {
-            "Positive impact, high security (4 or 5 padlocks)": Tier.HIGHEST,
-            "Positive impact, moderate security (3 padlocks)": Tier.SECOND,
+            "Positive impact, very high or high security (4 or 5 padlocks)": Tier.HIGHEST,
+            "Positive impact, moderate to high security (3 padlocks)": Tier.SECOND,
             "No impact": Tier.NO_EFFECT,
             "Negative impact": Tier.NEGATIVE,
-            "Low security (0 to 2 padlocks)": Tier.INSUFFICIENT,
+            "Moderate to low security or below (0 to 2 padlocks)": Tier.INSUFFICIENT,
         },
-        "EEF, Classifying the security of EEF evaluation findings",
+        "EEF, Classifying the security of findings from EEF evaluations (the padlock rating)",
         "https://educationendowmentfoundation.org.uk/projects-and-evaluation/evaluation",
     ),
     Clearinghouse.XCHANGE: ExternalScale(

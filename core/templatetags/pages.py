@@ -1,8 +1,10 @@
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -16,18 +18,34 @@ register = template.Library()
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+def read_query(request) -> dict[str, list[str]]:
+    """The parameters the page's view reads, in their order, without empty values: what
+    the page cache keeps it under, never what else a visitor added."""
+    values = {
+        name: [v for v in request.GET.getlist(name) if v] for name in declared_query(request) or ()
+    }
+    return {name: given for name, given in values.items() if given}
+
+
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
     """The page's address for search engines: the parameters its view reads, in their
     order, without paging, export or empty values, and with the values sorted."""
-    request = context["request"]
     query = QueryDict(mutable=True)
-    for name in declared_query(request) or ():
-        values = sorted(value for value in request.GET.getlist(name) if value)
-        if values and name not in ("page", "format"):
-            query.setlist(name, values)
+    for name, values in read_query(context["request"]).items():
+        if name not in ("page", "format"):
+            query.setlist(name, sorted(values))
     suffix = f"?{query.urlencode()}" if query else ""
-    return absolute_url(request.path) + suffix
+    return absolute_url(context["request"].path) + suffix
+
+
+@register.simple_tag(takes_context=True)
+def report_problem_url(context) -> str:
+    """The form for reporting a problem with this page, naming the page as it is shown."""
+    request = context["request"]
+    query = urlencode(read_query(request), doseq=True)
+    page = request.path + (f"?{query}" if query else "")
+    return reverse("feedback:report") + "?" + urlencode({"page": page})
 
 
 @register.simple_tag(takes_context=True)

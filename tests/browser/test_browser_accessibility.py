@@ -43,6 +43,7 @@ def page_addresses(catalogue) -> dict[str, str]:
         + f"?compare={catalogue['fnp'].slug}&compare={catalogue['incredible'].slug}",
         "accessibility statement": reverse("portal:accessibility"),
         "open data": reverse("portal:data"),
+        "report a problem": reverse("feedback:report") + f"?page={project.get_absolute_url()}",
     }
 
 
@@ -66,6 +67,7 @@ PAGES = [
     "compare",
     "accessibility statement",
     "open data",
+    "report a problem",
 ]
 
 

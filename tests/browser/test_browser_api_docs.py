@@ -15,13 +15,10 @@ LIST_SUMMARY = "Interventions, as the guidebook filters and sorts them"
 
 
 def record_problems(page) -> list[str]:
-    """Console errors, the policy's refusals among them, and uncaught script errors; not
-    the browser's own look for /favicon.ico, which the site has none of on any page."""
+    """Console errors, the policy's refusals among them, and uncaught script errors."""
     problems = []
 
     def console(message):
-        if urlsplit(message.location["url"]).path == "/favicon.ico":
-            return
         if message.type == "error" or "Content Security Policy" in message.text:
             problems.append(message.text)
 

@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import timezone
 
 from catalogue.models import ExternalRating, Intervention
-from ratings.crosswalk import Clearinghouse
+from ratings.crosswalk import Clearinghouse, Tier
 from ratings.scales import EvidenceRating
 from tests.catalogue.test_guidebook_facets import shown_counts
 from tests.support.admin_pages import error_messages, open_form
@@ -287,7 +289,7 @@ def test_a_card_notes_where_another_clearinghouse_rates_it_in_another_tier(
         "Not yet rated by us, alike",
         None,
         ("wwc", "Positive effects"),
-        ("eef", "Positive impact, high security (4 or 5 padlocks)"),
+        ("eef", "Positive impact, very high or high security (4 or 5 padlocks)"),
     )
     rated("Not yet rated by us, apart", None, ("wwc", "Positive effects"), ("eef", "No impact"))
     rated("Rated here alone", 30)
@@ -458,3 +460,33 @@ def test_seed_demo_gives_some_interventions_other_clearinghouses_ratings(seed, v
     assert page.find("tbody").find_all("tr")
     counts = shown_counts(visitor.get(guidebook_url()))
     assert all(counts["rated_by", code] > 0 for code in Clearinghouse.values)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_rewords_stored_eef_ratings_and_their_history_in_the_eefs_words():
+    before = [("catalogue", "0014_external_ratings_and_review_items")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    intervention = old_apps.get_model("catalogue", "Intervention").objects.create(
+        name="Reading Recovery", slug="reading-recovery", summary="A programme."
+    )
+    stored = {
+        "intervention_id": intervention.pk,
+        "clearinghouse": "eef",
+        "rating": "Positive impact, moderate security (3 padlocks)",
+        "area": "Literacy",
+        "checked_on": datetime.date(2026, 5, 1),
+        "url": "https://educationendowmentfoundation.org.uk/projects/reading-recovery/",
+    }
+    rating = old_apps.get_model("catalogue", "ExternalRating").objects.create(**stored)
+    old_apps.get_model("catalogue", "HistoricalExternalRating").objects.create(
+        id=rating.pk, history_date=timezone.now(), history_type="+", **stored
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    # The EEF's words for three padlocks, on the crosswalk's scale.
+    reworded = "Positive impact, moderate to high security (3 padlocks)"
+    assert Clearinghouse.EEF.scale.tier(reworded) == Tier.SECOND
+    assert ExternalRating.objects.get().rating == reworded
+    assert ExternalRating.history.get().rating == reworded

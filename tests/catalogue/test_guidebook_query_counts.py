@@ -186,7 +186,7 @@ def test_intervention_page(child_outcome_factory, intervention_factory, visitor)
     # With studies, one more for their findings: test_intervention_studies_page.py; one
     # more than before the crosswalk, for the other clearinghouses' ratings.
     assert_same_queries_for_few_and_many(
-        visitor, add, intervention.get_absolute_url, queries=8, marker=b"<dt><a", shown=MANY
+        visitor, add, intervention.get_absolute_url, queries=9, marker=b"<dt><a", shown=MANY
     )
 
 
@@ -204,7 +204,7 @@ def test_intervention_page_as_staff_previewing_a_draft(
         )
 
     assert_same_queries_for_few_and_many(
-        editor, add, draft.get_absolute_url, queries=11, marker=b"<dt><a", shown=MANY
+        editor, add, draft.get_absolute_url, queries=12, marker=b"<dt><a", shown=MANY
     )
 
 

@@ -204,3 +204,17 @@ def test_the_api_docs_load_the_sidecars_collected_files_with_debug_off(collected
             found = client.get(address)
             found.close()
             assert found.status_code == 200, address
+
+
+def test_pages_and_favicon_ico_lead_to_the_sites_icon(collected, db):
+    client = Client()
+    icon = parse(client.get(reverse("portal:home"))).find("link", rel="icon").attrs["href"]
+    assert re.fullmatch(r"/static/favicon\.[0-9a-f]{12}\.svg", icon)
+    # Browsers and crawlers ask for /favicon.ico whatever the page links to.
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 302
+    assert redirect["Location"] == icon
+    response = client.get(icon)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(response.streaming_content)

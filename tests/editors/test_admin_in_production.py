@@ -15,7 +15,15 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.urls import reverse
 
-from catalogue.models import Direction, Intervention, StudyDesign, StudyLevel
+from catalogue.models import (
+    Direction,
+    Intervention,
+    ReviewItem,
+    ReviewStage,
+    StudyDesign,
+    StudyLevel,
+)
+from feedback.models import ReaderReport, State
 from projects.models import Project, Status
 from tests.support.browsing import Browser, page_errors
 from tests.support.pages import form_data, parse
@@ -288,3 +296,50 @@ def test_an_editor_imports_interventions_from_a_csv(editor, site, intervention_f
     assert existing.evidence_rating == 40
     assert not Intervention.objects.get(slug="new-one").published
     assert "Now rated higher." in Browser(site).open(existing.get_absolute_url()).text
+
+
+def test_a_reader_reports_a_problem_and_an_editor_answers_it_from_the_inbox(editor, site):
+    reader = Browser(site)
+    sent = reader.open(
+        "/feedback/",
+        {"page": "/projects/", "wrong": "A date is wrong.", "email": "", "website": ""},
+    )
+    assert sent.status == 302, sent.text[:2000]
+    # No mail server listens: the report is kept all the same.
+    assert "has been sent" in reader.follow(sent).text
+    assert not reader.cookies
+    report = ReaderReport.objects.get()
+    assert (report.page, report.wrong, report.editors_mailed_at) == (
+        "/projects/",
+        "A date is wrong.",
+        None,
+    )
+
+    url = reverse("admin:feedback_readerreport_change", args=[report.pk])
+    data = editor.form(url, "readerreport_form")
+    reply = editor.open(url, {**data, "state": State.DONE, "note": "Fixed.", "_save": "Save"})
+    assert reply.status == 302, page_errors(parse(reply.text))
+    report.refresh_from_db()
+    assert (report.state, report.note, report.wrong) == (State.DONE, "Fixed.", "A date is wrong.")
+
+
+def test_an_editor_adds_suggestions_to_the_review_pipeline_in_bulk(editor, site):
+    Browser(site).open(
+        "/interventions/suggest/",
+        {"programme": "Roots of Empathy", "provider": "Roots UK", "email": "", "website": ""},
+    )
+    suggestion = ReaderReport.objects.get()
+    changelist = reverse("admin:feedback_readerreport_changelist")
+    data = editor.form(changelist, "changelist-form")
+    data.update(action="add_to_pipeline", _selected_action=[str(suggestion.pk)], index="0")
+    reply = editor.follow(editor.open(changelist, data))
+    assert "Added to the review pipeline" in reply.text
+    item = ReviewItem.objects.get()
+    assert (item.name, item.provider, item.stage, item.published) == (
+        "Roots of Empathy",
+        "Roots UK",
+        ReviewStage.SUGGESTED,
+        False,
+    )
+    suggestion.refresh_from_db()
+    assert (suggestion.review_item, suggestion.state) == (item, State.IN_PROGRESS)

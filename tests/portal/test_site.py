@@ -24,8 +24,10 @@ def test_urls_follow_the_published_contract():
 NOT_PAGES = {
     "portal:sitemap": "XML for search engines",
     "portal:robots": "plain text for crawlers",
+    "portal:favicon": "a redirect to the site's icon",
     "projects:project-feed": "an Atom feed",
     "catalogue:guidebook-feed": "an Atom feed",
+    "catalogue:under-review-feed": "an Atom feed",
     "projects:document-download": "a file",
     "catalogue:intervention-badge": "an SVG image",
     "portal:data-file": "a downloadable file",
@@ -124,6 +126,21 @@ def public_urls(seed, project_factory, document_factory, intervention_factory):
         "ratings:explained": [reverse("ratings:explained")],
         "api:docs": [reverse("api:docs")],
         "portal:data": [reverse("portal:data")],
+        "feedback:report": [
+            reverse("feedback:report"),
+            reverse("feedback:report") + "?page=/projects/",
+            reverse("feedback:report") + "?page=https://elsewhere.example/",
+        ],
+        "feedback:sent": [reverse("feedback:sent"), reverse("feedback:sent") + "?page=/"],
+        "feedback:suggest": [reverse("feedback:suggest")],
+        "feedback:send-evidence": [
+            reverse("feedback:send-evidence", args=[intervention.slug]),
+            reverse("feedback:send-evidence", args=[draft.slug]),
+        ],
+        "catalogue:under-review": [
+            reverse("catalogue:under-review"),
+            reverse("catalogue:under-review") + "?format=xml",
+        ],
     }
     routes = set(public_routes()) - set(NOT_PAGES)
     assert routes == set(examples), "every public page needs an example address here"
