@@ -262,7 +262,11 @@ class InterventionSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.Serializer):
-    field = serializers.CharField(source="label", help_text="The field that changed, in words.")
+    field = serializers.CharField(
+        source="label",
+        help_text="The field that changed, in words; empty for a correction after a "
+        "reader's report, which the sentence says.",
+    )
     old = serializers.CharField(help_text="Its value before, as the page words it; empty if none.")
     new = serializers.CharField(help_text="Its value after; empty if removed.")
     date = serializers.DateField(help_text="The day of the change, in the UK.")
@@ -271,7 +275,7 @@ class ChangeSerializer(serializers.Serializer):
 
 class InterventionHistorySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The intervention's id.")
-    changes = ChangeSerializer(source="rating_changes", many=True, help_text="Newest first.")
+    changes = ChangeSerializer(source="change_log", many=True, help_text="Newest first.")
 
 
 class RegistryLinkSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from core.fields import MultipleChoiceField, choice_bits, holds_any
 from core.models import TimeStampedModel
 from core.search import ranked, search_words
 from core.text import render_markdown
-from editors.changes import Change, public_changes
+from editors.changes import Change, public_changes, with_corrections
 from editors.models import PublishableQuerySet, VersionedModel
 from ratings.crosswalk import Clearinghouse, Tier, our_tier, rating_pairs, tiers_disagree
 from ratings.scales import CostRating, EvidenceRating
@@ -721,9 +721,13 @@ class Intervention(VersionedModel, TimeStampedModel):
         self.description_html = render_markdown(self.description)
         super().save(*args, **kwargs)
 
-    def rating_changes(self) -> list[Change]:
-        """Changes to the ratings, newest first, for the public change log."""
-        return public_changes(self, ["evidence_rating", "mixed_findings", "cost_rating"])
+    def change_log(self) -> list[Change]:
+        """Changes to the ratings, and corrections after readers' reports, newest first,
+        for the public change log."""
+        return with_corrections(
+            public_changes(self, ["evidence_rating", "mixed_findings", "cost_rating"]),
+            self.corrections.correction_days(),
+        )
 
     @property
     def tier(self) -> Tier | None:

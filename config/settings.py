@@ -236,6 +236,8 @@ SEARCHES_PER_MINUTE = envint("DJANGO_SEARCHES_PER_MINUTE", "30")
 # Readers' reports, suggestions and evidence (feedback/) one address may send an hour:
 # more than a person writes, fewer than a flood.
 FEEDBACK_PER_HOUR = envint("DJANGO_FEEDBACK_PER_HOUR", "5")
+# Password reset e-mails one address may ask for an hour, from the admin's login page.
+PASSWORD_RESETS_PER_HOUR = envint("DJANGO_PASSWORD_RESETS_PER_HOUR", "5")
 
 # After five failed logins for one account from one address, that pair waits 15 minutes.
 # Locking an account from every address would let anyone lock out its editor.

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("catalogue.urls")),
     path("", include("ratings.urls")),
     path("api/v1/", include("api.urls")),
+    # Before the admin's own, which answers any other address under it.
+    path("", include("editors.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -37,10 +37,14 @@ class Change:
     new: str
     date: datetime.date
     is_date: bool = False
+    # A change said in a sentence of its own rather than field by field.
+    said: str = ""
 
     @property
     def sentence(self) -> str:
         """ "Estimated completion moved from April 2023 to June 2023"."""
+        if self.said:
+            return self.said
         if not self.old:
             return f"{self.label} set to {self.new}"
         if not self.new:
@@ -73,3 +77,13 @@ def public_changes(record: models.Model, fields: list[str], limit: int = 10) -> 
                     )
                 )
     return found[:limit]
+
+
+CORRECTED = "Corrected after a reader's report"
+
+
+def with_corrections(changes: list[Change], days, limit: int = 10) -> list[Change]:
+    """changes, and the days on which a reader's report led to a correction, newest
+    first. Who wrote in is never said."""
+    notes = [Change(label="", old="", new="", date=day, said=CORRECTED) for day in days]
+    return sorted(changes + notes, key=lambda change: change.date, reverse=True)[:limit]

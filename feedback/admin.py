@@ -7,6 +7,13 @@ from editors.filters import ChoicesOnlyFilter, SafeChangeListMixin
 from .models import Kind, ReaderReport
 from .services import add_to_review_pipeline
 
+# What the editors keep: where the report stands, and the correction it led to.
+EDITORS_FIELDS = [
+    "state",
+    "note",
+    ("corrected_intervention", "corrected_project"),
+    "corrected_on",
+]
 # What the reader wrote, for each kind of report: shown to editors, never changed.
 READERS_FIELDS = {
     Kind.PROBLEM: ["doing", "wrong"],
@@ -24,8 +31,13 @@ class ReaderReportAdmin(SafeChangeListMixin, admin.ModelAdmin):
     list_filter = [("kind", ChoicesOnlyFilter), ("state", ChoicesOnlyFilter)]
     search_fields = ["doing", "wrong", "page", "programme", "provider", "citation"]
     actions = ["add_to_pipeline"]
+    autocomplete_fields = ["corrected_intervention", "corrected_project"]
 
     def get_fields(self, request, obj=None):
+        return [*self.get_readonly_fields(request, obj), *EDITORS_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        """What the reader sent, and what the site did with it: never changed."""
         return [
             "kind",
             "created",
@@ -34,13 +46,7 @@ class ReaderReportAdmin(SafeChangeListMixin, admin.ModelAdmin):
             "email",
             "mail_sent",
             *(["review_item_link"] if obj.kind == Kind.SUGGESTION else []),
-            "state",
-            "note",
         ]
-
-    def get_readonly_fields(self, request, obj=None):
-        editable = {"state", "note"}
-        return [name for name in self.get_fields(request, obj) if name not in editable]
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -39,6 +40,12 @@ class ReaderReportQuerySet(models.QuerySet):
         if editors:
             due |= Q(editors_mailed_at__isnull=True)
         return self.filter(due).order_by("created", "pk")
+
+    def correction_days(self):
+        """The days on which reports, now done, led to a correction: for the change log
+        of the record they are linked to."""
+        done = self.filter(state=State.DONE, corrected_on__isnull=False)
+        return done.order_by("-corrected_on").values_list("corrected_on", flat=True).distinct()
 
     def with_address_kept_past(self, days: int):
         """Reports older than days that still hold the reader's e-mail address."""
@@ -92,6 +99,30 @@ class ReaderReport(TimeStampedModel):
         help_text="For a reply; removed after the retention period the privacy notice gives.",
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
+    # What the report led to: once it is done, that record's public change log says it
+    # was corrected after a reader's report (never who sent it).
+    corrected_intervention = models.ForeignKey(
+        "catalogue.Intervention",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name="intervention it led to correcting",
+    )
+    corrected_project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name="project it led to correcting",
+    )
+    corrected_on = models.DateField(
+        "date of the correction",
+        null=True,
+        blank=True,
+        help_text="Shown in that record's change log; today, if left empty.",
+    )
     note = models.TextField(blank=True, help_text="The editors' own; never shown publicly.")
     editors_mailed_at = models.DateTimeField("editors told", null=True, blank=True, editable=False)
     reader_mailed_at = models.DateTimeField(
@@ -123,6 +154,12 @@ class ReaderReport(TimeStampedModel):
                 name="evidence_says_where_it_is",
                 violation_error_message="Give the evidence's citation, or a DOI or link.",
             ),
+            models.CheckConstraint(
+                condition=Q(corrected_intervention__isnull=True)
+                | Q(corrected_project__isnull=True),
+                name="report_corrects_one_record",
+                violation_error_message="Link the report to one record it led to correcting.",
+            ),
         ]
         indexes = [
             # The inbox: newest first, by state.
@@ -131,6 +168,15 @@ class ReaderReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary[:60]}"
+
+    def clean(self):
+        corrects = self.corrected_intervention_id or self.corrected_project_id
+        if corrects and self.state != State.DONE:
+            raise ValidationError(
+                {"state": "Mark the report done when you link it to the correction it led to."}
+            )
+        if corrects and self.corrected_on is None:
+            self.corrected_on = timezone.localdate()
 
     @property
     def summary(self) -> str:

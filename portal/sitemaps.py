@@ -17,7 +17,12 @@ class PageSitemap(SiteSitemap):
             "catalogue:other-programmes",
             "catalogue:under-review",
             "feedback:suggest",
+            "portal:help",
+            "portal:glossary",
             "portal:accessibility",
+            "portal:contact",
+            "portal:privacy",
+            "portal:cookies",
         ]
 
     def location(self, name: str) -> str:

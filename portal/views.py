@@ -18,8 +18,11 @@ from core.cache import cached_for, reads_query
 from core.clients import AddressLimit, too_many_requests
 from core.search import SearchField, highlight
 from projects.models import Organisation, Project
+from ratings.models import RatingDefinition, Scale
+from ratings.scales import EvidenceRating
 
 from .data_files import DATA_FILE_NAMES, DATA_FILES, LICENCE_NAME, LICENCE_URL, current_files
+from .glossary import TERMS
 from .sitemaps import SITEMAPS
 
 LATEST_PROJECTS_ON_HOME = 3
@@ -44,6 +47,43 @@ class FaviconView(RedirectView):
 
     def get_redirect_url(self, *args, **kwargs):
         return static("favicon.svg")
+
+
+class HelpView(TemplateView):
+    """How to use the guidebook, and how programmes are chosen and rated: the ratings'
+    own definitions, so this page and /ratings/ never disagree."""
+
+    template_name = "portal/help.html"
+    query_parameters = ()
+
+    def get_context_data(self, **kwargs):
+        definitions = RatingDefinition.objects.filter(scale=Scale.EVIDENCE).as_lookup()
+        levels = [
+            (rating, definitions.get((Scale.EVIDENCE, rating.value)))
+            for rating in EvidenceRating.levels()
+        ]
+        return super().get_context_data(evidence_levels=levels, **kwargs)
+
+
+class GlossaryView(TemplateView):
+    template_name = "portal/glossary.html"
+    query_parameters = ()
+    extra_context = {"terms": TERMS}
+
+
+class SitePageView(TemplateView):
+    """A page of the site's own words (contact, privacy, cookies), with the settings it
+    quotes read when it is shown."""
+
+    query_parameters = ()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            contact_email=settings.CONTACT_EMAIL,
+            retention_days=settings.READER_ADDRESS_RETENTION_DAYS,
+            session_hours=settings.SESSION_COOKIE_AGE // 3600,
+            **kwargs,
+        )
 
 
 class AccessibilityView(TemplateView):

@@ -18,7 +18,7 @@ from core.fields import MonthField
 from core.models import TimeStampedModel
 from core.search import ranked, search_words, word_matches
 from core.text import render_markdown
-from editors.changes import Change, public_changes
+from editors.changes import Change, public_changes, with_corrections
 from editors.models import PublishableQuerySet, VersionedModel
 
 from .validators import DOCUMENT_TYPES, validate_document
@@ -345,8 +345,12 @@ class Project(VersionedModel, TimeStampedModel):
         super().save(*args, **kwargs)
 
     def schedule_changes(self) -> list[Change]:
-        """Changes to the status and dates, newest first, for the public change log."""
-        return public_changes(self, ["status", "estimated_completion", "due_date", "completed_on"])
+        """Changes to the status and dates, and corrections after readers' reports, newest
+        first, for the public change log."""
+        return with_corrections(
+            public_changes(self, ["status", "estimated_completion", "due_date", "completed_on"]),
+            self.corrections.correction_days(),
+        )
 
     def clean(self):
         errors = {}

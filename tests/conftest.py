@@ -8,6 +8,8 @@ from django.db import transaction
 from django.test import Client
 
 from tests.support import factories, guidebook
+from tests.support.mail import EDITORS_ADDRESS, SmtpServer
+from tests.support.servers import free_port
 
 # The seed of the generated guidebook: fixed, so that a failure can be replayed.
 GUIDEBOOK_SEED = 20240517
@@ -203,3 +205,22 @@ def shared_guidebook(django_db_setup, django_db_blocker) -> list[guidebook.Entry
     with django_db_blocker.unblock(), transaction.atomic():
         yield make_generated_guidebook(guidebook.make_outcomes())
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def mail_settings(settings):
+    """Django's SMTP backend, as in production, pointed at a port of 127.0.0.1."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_TIMEOUT = 5
+    settings.FEEDBACK_EMAIL = EDITORS_ADDRESS
+    return settings
+
+
+@pytest.fixture
+def smtp_server(mail_settings):
+    """A real SMTP server listening where the settings send mail."""
+    server = SmtpServer(mail_settings.EMAIL_PORT).start()
+    yield server
+    server.stop()

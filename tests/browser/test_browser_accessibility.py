@@ -44,6 +44,13 @@ def page_addresses(catalogue) -> dict[str, str]:
         "accessibility statement": reverse("portal:accessibility"),
         "open data": reverse("portal:data"),
         "report a problem": reverse("feedback:report") + f"?page={project.get_absolute_url()}",
+        "suggest a programme": reverse("feedback:suggest"),
+        "send evidence": reverse("feedback:send-evidence", args=[catalogue["fnp"].slug]),
+        "help": reverse("portal:help"),
+        "glossary": reverse("portal:glossary"),
+        "privacy": reverse("portal:privacy"),
+        "cookies": reverse("portal:cookies"),
+        "contact": reverse("portal:contact"),
     }
 
 
@@ -68,6 +75,13 @@ PAGES = [
     "accessibility statement",
     "open data",
     "report a problem",
+    "suggest a programme",
+    "send evidence",
+    "help",
+    "glossary",
+    "privacy",
+    "cookies",
+    "contact",
 ]
 
 

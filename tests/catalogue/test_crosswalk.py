@@ -410,7 +410,7 @@ def test_their_ratings_are_kept_out_of_our_public_change_log(intervention_factor
     assert editor.post(url, data).status_code == 302
 
     page = main(visitor.get(intervention.get_absolute_url()))
-    assert "Rating changes" not in page.headings()
+    assert "Change log" not in page.headings()
     history = editor.get(reverse("admin:catalogue_intervention_history", args=[intervention.pk]))
     assert (
         "Other clearinghouses' ratings changed"

@@ -186,7 +186,7 @@ def test_intervention_page(child_outcome_factory, intervention_factory, visitor)
     # With studies, one more for their findings: test_intervention_studies_page.py; one
     # more than before the crosswalk, for the other clearinghouses' ratings.
     assert_same_queries_for_few_and_many(
-        visitor, add, intervention.get_absolute_url, queries=9, marker=b"<dt><a", shown=MANY
+        visitor, add, intervention.get_absolute_url, queries=10, marker=b"<dt><a", shown=MANY
     )
 
 
@@ -204,7 +204,7 @@ def test_intervention_page_as_staff_previewing_a_draft(
         )
 
     assert_same_queries_for_few_and_many(
-        editor, add, draft.get_absolute_url, queries=12, marker=b"<dt><a", shown=MANY
+        editor, add, draft.get_absolute_url, queries=13, marker=b"<dt><a", shown=MANY
     )
 
 
@@ -247,7 +247,7 @@ def test_project_page_listing_the_interventions_it_studies(outcomes, project_fac
         visitor,
         lambda count: project.interventions.add(*bulk_interventions(count, outcomes)),
         project.get_absolute_url,
-        queries=9,
+        queries=10,
         marker=f'<li><a href="{reverse("catalogue:guidebook")}'.encode(),
         shown=MANY,
     )

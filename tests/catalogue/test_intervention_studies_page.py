@@ -162,7 +162,7 @@ def test_the_sections_follow_the_order_a_reader_needs(studied, project_factory, 
         "Implementation and cost",
         "Studies",
         "Research projects that studied it",
-        "Rating changes",
+        "Change log",
     ]
 
 
@@ -443,8 +443,9 @@ def test_the_query_count_is_the_same_for_one_study_and_for_ten(intervention_fact
     assert main(visitor.get(ten.get_absolute_url())).find_all("table", class_="findings")
     # The intervention; its studies; their findings with their outcomes; its outcome
     # links; its projects; the rating definitions; whether demonstration records exist;
-    # its history, for the change log; its other clearinghouses' ratings (the crosswalk).
-    assert queries(visitor, one) == queries(visitor, ten) == 9
+    # its history and the corrections readers' reports led to, for the change log; its
+    # other clearinghouses' ratings (the crosswalk); its review in the pipeline.
+    assert queries(visitor, one) == queries(visitor, ten) == 11
 
 
 def test_the_comparison_shows_each_evidence_summary(studied, intervention_factory, visitor):

@@ -158,7 +158,7 @@ def test_the_document_is_valid_and_the_docs_page_loads_the_sites_own_files(site)
     assert any("swagger-ui-bundle" in asset for asset in assets)
     for asset in assets:
         # Hashed by the manifest, so that a new release's files are never a stale copy.
-        assert re.search(r"\.[0-9a-f]{12}\.(js|css)$", asset), asset
+        assert re.search(r"\.[0-9a-f]{12}\.(js|css|svg)$", asset), asset
         assert site.open(asset).status == 200, asset
 
 

@@ -183,7 +183,7 @@ def test_intervention_page_shows_rating_changes_with_their_dates(
 
     response = visitor.get(intervention.get_absolute_url())
     section = main(response).find("section", class_="changes")
-    assert section.find("h2").text == "Rating changes"
+    assert section.find("h2").text == "Change log"
     assert sorted(section.items()) == [
         f"Evidence rating changed from 2 to 3+, {today()}",
         f"Mixed findings changed from no to yes, {today()}",

@@ -74,6 +74,9 @@ EDITOR_PERMISSIONS = {
     "catalogue.view_finding",
     "ratings.change_ratingdefinition",
     "ratings.view_ratingdefinition",
+    # The inbox of readers' reports: read and answered, never added or deleted.
+    "feedback.view_readerreport",
+    "feedback.change_readerreport",
 }
 
 

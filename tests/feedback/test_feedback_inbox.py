@@ -198,3 +198,82 @@ def test_an_editor_turns_a_suggestion_into_a_review_item_once(group_editor):
     again = add_to_pipeline(group_editor, suggestion)
     assert "1 selected message was left alone" in again.content.decode()
     assert ReviewItem.objects.count() == 1
+
+
+def mark_corrected(client, report, **fields):
+    url = reverse("admin:feedback_readerreport_change", args=[report.pk])
+    data = open_form(client, url, "readerreport_form")
+    return client.post(url, {**data, **fields, "_save": "Save"})
+
+
+def test_a_report_marked_done_and_linked_to_a_project_shows_in_its_change_log(
+    group_editor, visitor, project_factory
+):
+    project = project_factory(title="Restart")
+    report = make_report(wrong="The end date is wrong.", email="parent@example.org")
+    response = mark_corrected(
+        group_editor,
+        report,
+        state=State.DONE,
+        corrected_project=str(project.pk),
+        corrected_on="2026-11-20",
+    )
+    assert response.status_code == 302
+    log = parse(visitor.get(project.get_absolute_url())).find("section", class_="changes")
+    assert "Corrected after a reader's report, updated 20 November 2026" in log.items()
+    # Never who wrote in.
+    assert "parent@example.org" not in visitor.get(project.get_absolute_url()).content.decode()
+
+
+def test_an_intervention_corrected_after_a_report_says_so_on_its_page_and_in_the_api(
+    group_editor, visitor, intervention_factory
+):
+    intervention = intervention_factory(name="Family Check-Up")
+    report = make_report(wrong="The cost rating is out of date.")
+    response = mark_corrected(
+        group_editor, report, state=State.DONE, corrected_intervention=str(intervention.pk)
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.corrected_on == timezone.localdate()
+    log = parse(visitor.get(intervention.get_absolute_url())).find("section", class_="changes")
+    today = timezone.localdate()
+    assert log.items() == [f"Corrected after a reader's report, {today:%-d %B %Y}"]
+    history = visitor.get(f"/api/v1/interventions/{intervention.pk}/history/").json()
+    assert history["changes"] == [
+        {
+            "field": "",
+            "old": "",
+            "new": "",
+            "date": today.isoformat(),
+            "sentence": "Corrected after a reader's report",
+        }
+    ]
+
+
+def test_a_report_not_yet_done_is_not_in_any_change_log(group_editor, project_factory):
+    project = project_factory()
+    report = make_report()
+    response = mark_corrected(group_editor, report, corrected_project=str(project.pk))
+    assert response.status_code == 200
+    assert "Mark the report done when you link it to the correction it led to." in (
+        response.content.decode()
+    )
+    report.refresh_from_db()
+    assert report.corrected_project is None
+    assert not project.schedule_changes()
+
+
+def test_a_report_links_to_one_record_at_most(group_editor, project_factory, intervention_factory):
+    report = make_report()
+    response = mark_corrected(
+        group_editor,
+        report,
+        state=State.DONE,
+        corrected_project=str(project_factory().pk),
+        corrected_intervention=str(intervention_factory().pk),
+    )
+    assert response.status_code == 200
+    assert "Link the report to one record it led to correcting." in response.content.decode()
+    report.refresh_from_db()
+    assert report.state == State.NEW

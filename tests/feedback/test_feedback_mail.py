@@ -10,8 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from feedback.models import ReaderReport
-from tests.feedback.conftest import EDITORS_ADDRESS
-from tests.support.mail import SmtpServer
+from tests.support.mail import EDITORS_ADDRESS, SmtpServer
 from tests.support.pages import main
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -115,7 +115,7 @@ def test_project_page(
             subject.topics.add(f"Topic {subject.topics.count()}")
 
     assert_same_queries_for_3_and_60(
-        visitor, add, lambda: subject.get_absolute_url(), queries=10, marker="<li>"
+        visitor, add, lambda: subject.get_absolute_url(), queries=11, marker="<li>"
     )
 
 
@@ -170,5 +170,5 @@ def test_project_page_as_staff_previewing_a_draft(project_factory, organisation_
             draft.partnerships.create(organisation=organisation_factory(), role=Role.DELIVERY)
 
     assert_same_queries_for_3_and_60(
-        editor, add, lambda: draft.get_absolute_url(), queries=12, marker="<li>"
+        editor, add, lambda: draft.get_absolute_url(), queries=13, marker="<li>"
     )

@@ -133,6 +133,11 @@ def public_urls(seed, project_factory, document_factory, intervention_factory):
         ],
         "feedback:sent": [reverse("feedback:sent"), reverse("feedback:sent") + "?page=/"],
         "feedback:suggest": [reverse("feedback:suggest")],
+        "portal:help": [reverse("portal:help")],
+        "portal:glossary": [reverse("portal:glossary")],
+        "portal:contact": [reverse("portal:contact")],
+        "portal:privacy": [reverse("portal:privacy")],
+        "portal:cookies": [reverse("portal:cookies")],
         "feedback:send-evidence": [
             reverse("feedback:send-evidence", args=[intervention.slug]),
             reverse("feedback:send-evidence", args=[draft.slug]),

@@ -7,6 +7,9 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
+# Where readers' messages are mailed in the tests (DJANGO_FEEDBACK_EMAIL).
+EDITORS_ADDRESS = "editors@whatworks.example"
+
 
 class Mailbox:
     """What the server received, each message parsed."""
