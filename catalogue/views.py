@@ -5,11 +5,12 @@ from django.core.validators import slug_re
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
 from core.cache import cached_stream, reads_query
 from core.clients import AddressLimit, released_after, too_many_requests
-from core.filtering import FilteredListView, FilterGroup, query_without
+from core.filtering import BackToResultsMixin, FilteredListView, FilterGroup, query_without
 from editors.addresses import FollowsFormerSlugsMixin
 from projects.models import Project
 from ratings.models import RatingDefinition, Scale
@@ -20,6 +21,9 @@ from .filters import GuidebookFilter
 from .models import ChildOutcome, Intervention, OutcomeEvidence, ReviewItem
 from .spreadsheet import export_lines
 
+# The most interventions compared side by side.
+COMPARE_MAX = 4
+
 
 class GuidebookView(FilteredListView):
     """The guidebook: interventions filtered by rating, outcome, who they are for, how they
@@ -27,7 +31,9 @@ class GuidebookView(FilteredListView):
 
     filterset_class = GuidebookFilter
     template_name = "catalogue/guidebook.html"
-    query_parameters = (*GuidebookFilter.base_filters, "page")
+    # `compare`: the interventions ticked for comparison on other pages, kept while the
+    # reader moves between pages of results (the compare form's "next page" button).
+    query_parameters = (*GuidebookFilter.base_filters, "page", "compare")
     paginate_by = settings.INTERVENTIONS_PER_PAGE
 
     def get_queryset(self):
@@ -101,9 +107,16 @@ class GuidebookView(FilteredListView):
     def get_filter_groups(self) -> list[FilterGroup]:
         return self.facets.groups()
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if "compare" in self.request.GET:
+            # A reader's own ticks: not kept in the shared cache, one entry a combination.
+            patch_cache_control(response, private=True)
+        return response
+
     def get_context_data(self, **kwargs):
         filterset = self.filterset
-        return super().get_context_data(
+        context = super().get_context_data(
             filter_sections=self.facets.sections(),
             active_filters=filterset.active_filters(),
             # The feed that follows this page: without an invalid filter (the page leaves
@@ -112,9 +125,24 @@ class GuidebookView(FilteredListView):
                 filterset.data, *filterset.errors, "format", "page", "sort"
             ).urlencode(),
             # The page's own query, as typed, to which the template adds format=csv.
-            csv_query=query_without(self.request.GET, "format", "page"),
+            csv_query=query_without(self.request.GET, "format", "page", "compare"),
+            ticked=self.ticked(),
+            # What the compare form sends on with its ticks to another page of results.
+            kept_filters=[
+                (name, value)
+                for name, values in query_without(self.request.GET, "page", "compare").lists()
+                for value in values
+            ],
             **kwargs,
         )
+        shown = {intervention.slug for intervention in context["page_obj"]}
+        context["ticked_elsewhere"] = [slug for slug in context["ticked"] if slug not in shown]
+        return context
+
+    def ticked(self) -> list[str]:
+        """The interventions ticked for comparison so far: slugs, at most COMPARE_MAX."""
+        slugs = [slug for slug in self.request.GET.getlist("compare") if slug_re.match(slug)]
+        return list(dict.fromkeys(slugs))[:COMPARE_MAX]
 
 
 class OtherProgrammesView(ListView):
@@ -128,10 +156,11 @@ class OtherProgrammesView(ListView):
         return Intervention.objects.published().other_programmes().for_cards().strongest_first()
 
 
-class InterventionDetailView(FollowsFormerSlugsMixin, DetailView):
+class InterventionDetailView(FollowsFormerSlugsMixin, BackToResultsMixin, DetailView):
     template_name = "catalogue/intervention_detail.html"
-    query_parameters = ()
     slug_model = Intervention
+    results_url_name = "catalogue:guidebook"
+    results_parameters = GuidebookView.query_parameters
 
     def get_queryset(self):
         return (
@@ -192,9 +221,6 @@ class OutcomeDetailView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(outcome=self.outcome, **kwargs)
-
-
-COMPARE_MAX = 4
 
 
 @reads_query("compare")

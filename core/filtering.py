@@ -4,9 +4,11 @@ context, and the one way their links edit a query string."""
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlencode
 
 from django.forms import BoundField
 from django.http import QueryDict
+from django.urls import reverse
 from django_filters.views import FilterView
 
 from .cache import InvalidFiltersNotCachedMixin
@@ -99,7 +101,8 @@ def query_without(query: QueryDict, *names: str, **values: str) -> QueryDict:
 
 class FilteredListView(InvalidFiltersNotCachedMixin, FilterView):
     """A list page narrowed by a FilterSet, its filter panel given to the template as
-    filter_groups."""
+    filter_groups, and its results' links carrying the list's query (back_suffix) so that
+    each record's page can lead back to the same filters and page."""
 
     # An invalid filter is reported beside it and left out; the others still apply.
     strict = False
@@ -108,4 +111,32 @@ class FilteredListView(InvalidFiltersNotCachedMixin, FilterView):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_groups=self.get_filter_groups(), **kwargs)
+        context = super().get_context_data(filter_groups=self.get_filter_groups(), **kwargs)
+        # The page number always: an unfiltered first page still leads back.
+        query = query_without(self.request.GET, "page", "format")
+        query["page"] = str(context["page_obj"].number) if context.get("page_obj") else "1"
+        context["back_suffix"] = "?" + urlencode({"back": query.urlencode()})
+        return context
+
+
+class BackToResultsMixin:
+    """For a record's page reached from a filtered list: a "Back to results" link to the
+    same filters and page, from the `back` parameter the list's links carry. Only the
+    list's own parameters are kept, so the link cannot lead anywhere else."""
+
+    results_url_name: str
+    results_parameters: tuple[str, ...]
+    query_parameters = ("back",)
+
+    def back_to_results(self) -> str:
+        if "back" not in self.request.GET:
+            return ""
+        given = QueryDict(self.request.GET["back"][:2000])
+        kept = QueryDict(mutable=True)
+        for name in self.results_parameters:
+            if values := [value for value in given.getlist(name) if value]:
+                kept.setlist(name, values)
+        return reverse(self.results_url_name) + (f"?{kept.urlencode()}" if kept else "")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(back_to_results=self.back_to_results(), **kwargs)

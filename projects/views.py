@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Intervention
-from core.filtering import Control, FilteredListView, FilterGroup
+from core.filtering import BackToResultsMixin, Control, FilteredListView, FilterGroup
 from editors.addresses import FollowsFormerSlugsMixin, follows_former_slugs
 
 from .filters import ProjectFilter
@@ -44,9 +44,10 @@ class ProjectListView(FilteredListView):
         ]
 
 
-class ProjectDetailView(VisibleProjectMixin, DetailView):
+class ProjectDetailView(VisibleProjectMixin, BackToResultsMixin, DetailView):
     template_name = "projects/project_detail.html"
-    query_parameters = ()
+    results_url_name = "projects:project-list"
+    results_parameters = ProjectListView.query_parameters
 
     def get_queryset(self):
         return (

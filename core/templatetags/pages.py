@@ -30,10 +30,11 @@ def read_query(request) -> dict[str, list[str]]:
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
     """The page's address for search engines: the parameters its view reads, in their
-    order, without paging, export or empty values, and with the values sorted."""
+    order, without paging, export, the way back to a list, a reader's ticks or empty
+    values, and with the values sorted."""
     query = QueryDict(mutable=True)
     for name, values in read_query(context["request"]).items():
-        if name not in ("page", "format"):
+        if name not in ("page", "format", "back", "compare"):
             query.setlist(name, sorted(values))
     suffix = f"?{query.urlencode()}" if query else ""
     return absolute_url(context["request"].path) + suffix
@@ -60,4 +61,48 @@ def structured_data(context, record) -> str:
     return format_html(
         '<script type="application/ld+json">{}</script>',
         mark_safe(text.translate(JSON_SCRIPT_ESCAPES)),
+    )
+
+
+# The pages a trail of breadcrumbs passes through, by URL name, and what each is called.
+TRAIL_PAGES = {
+    "projects:project-list": "Research projects",
+    "catalogue:guidebook": "Guidebook",
+    "catalogue:under-review": "Programmes under review",
+    "portal:help": "Help",
+}
+
+
+@register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, *trail):
+    """The way from the home page to this one: the URL names of the pages between (or a
+    record, whose page is one), then this page's own name; with a schema.org
+    BreadcrumbList for search engines."""
+    *between, here = trail
+    crumbs = [("Home", reverse("portal:home"))]
+    for step in between:
+        if isinstance(step, str):
+            crumbs.append((TRAIL_PAGES[step], reverse(step)))
+        else:
+            crumbs.append((str(step), step.get_absolute_url()))
+    elements = [
+        {"@type": "ListItem", "position": number, "name": name, "item": absolute_url(url)}
+        for number, (name, url) in enumerate(crumbs, start=1)
+    ]
+    elements.append({"@type": "ListItem", "position": len(crumbs) + 1, "name": str(here)})
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": elements,
+    }
+    text = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return {"crumbs": crumbs, "here": here, "json_ld": mark_safe(text)}
+
+
+@register.simple_tag
+def page_numbers(page_obj) -> list:
+    """The numbers of the pages to link to: the first and last, and two either side of
+    this one, with Paginator.ELLIPSIS for the gaps."""
+    return list(
+        page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
     )

@@ -129,7 +129,7 @@ def listed_slugs(client, query: str) -> list[str]:
         # Every value was valid: none was reported and left out.
         assert page.find_all("p", class_="field-error") == []
         slugs += [
-            title.find("a").attrs["href"].removeprefix("/projects/").removesuffix("/")
+            title.find("a").attrs["href"].split("?")[0].removeprefix("/projects/").removesuffix("/")
             for title in page.find_all("h3", class_="card__title")
         ]
         next_links = page.find_all("a", rel="next")

@@ -135,10 +135,13 @@ def test_the_same_journey_works_with_the_keyboard_alone(page, catalogue):
     page.wait_for_url(FILTERED)
     assert_filters_kept(page)
 
-    tab_to(page, f".card__title a[href='{catalogue['fnp'].get_absolute_url()}']")
+    tab_to(page, f".card__title a[href^='{catalogue['fnp'].get_absolute_url()}?']")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Family Nurse Partnership")
-    page.go_back()
+    # "Back to results" returns to the same filters, with the keyboard too.
+    tab_to(page, ".back-link a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/interventions/\?"))
     assert_filters_kept(page)
 
 

@@ -110,7 +110,9 @@ def test_the_count_says_one_intervention_and_no_intervention(intervention_factor
 
 def pagination_links(response) -> dict[str, str]:
     nav = main(response).find("nav", class_="pagination")
-    return {link.attrs["rel"]: link.attrs["href"] for link in nav.find_all("a")}
+    return {
+        link.attrs["rel"]: link.attrs["href"] for link in nav.find_all("a") if "rel" in link.attrs
+    }
 
 
 @pytest.mark.parametrize("query", ["", "evidence=3&evidence=3%2B&evidence=nl2&sort=-evidence"])
@@ -153,3 +155,33 @@ def test_a_repeated_single_filter_is_described_by_the_value_in_force(client, db)
     assert response.status_code == 200
     assert "&lt;script&gt;" not in response.content.decode()
     assert "<script>" not in response.content.decode().split("</head>")[1]
+
+
+def numbered_links(response) -> list:
+    nav = main(response).find("nav", class_="pagination")
+    return [link for link in nav.find_all("a") if "rel" not in link.attrs]
+
+
+def test_pages_are_numbered_with_the_current_one_marked(generated_guidebook, visitor):
+    pages = -(-len(expected(generated_guidebook, "")) // PER_PAGE)
+    assert 2 < pages <= 6
+    response = visitor.get(guidebook_url("page=2"))
+    numbered = numbered_links(response)
+    assert [link.text for link in numbered] == [f"Page {n}" for n in range(1, pages + 1)]
+    (current,) = [link for link in numbered if link.attrs.get("aria-current") == "page"]
+    assert current.text == "Page 2"
+    assert parse_query(current.attrs["href"][1:]) == {"page": ["2"]}
+    summary = main(response).find("p", class_="pagination__summary")
+    assert summary.text == f"Page 2 of {pages}"
+
+
+def test_many_pages_are_numbered_around_the_current_one(intervention_factory, visitor):
+    for number in range(8 * PER_PAGE):
+        intervention_factory(name=f"Programme {number:03}", evidence_rating=30)
+    response = visitor.get(guidebook_url("page=3"))
+    # The first pages up to two past this one, a gap, and the last.
+    assert [link.text for link in numbered_links(response)] == [
+        "Page 1", "Page 2", "Page 3", "Page 4", "Page 5", "Page 8",
+    ]  # fmt: skip
+    gap = main(response).find("nav", class_="pagination").find("li", class_="pagination__gap")
+    assert gap.text == "…"

@@ -219,7 +219,9 @@ def test_pages_keep_the_new_filters(shared_guidebook, visitor):
     want = expected(shared_guidebook, query)
     assert len(want) > PER_PAGE
     nav = main(visitor.get(guidebook_url(query))).find("nav", class_="pagination")
-    following = {link.attrs["rel"]: link.attrs["href"] for link in nav.find_all("a")}["next"]
+    following = {
+        link.attrs["rel"]: link.attrs["href"] for link in nav.find_all("a") if "rel" in link.attrs
+    }["next"]
     assert parse_query(following[1:]) == {**parse_query(query), "page": ["2"]}
     second = visitor.get(guidebook_url(following[1:]))
     assert listed_slugs(second) == want[PER_PAGE : 2 * PER_PAGE]

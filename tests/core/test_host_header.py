@@ -35,8 +35,11 @@ def test_full_addresses_come_from_the_site_address_whatever_the_host(
     page = parse(visitor.get(project.get_absolute_url()))
     (canonical,) = [link for link in page.find_all("link") if link.attrs.get("rel") == "canonical"]
     assert canonical.attrs["href"] == SITE + project.get_absolute_url()
-    (data,) = page.find_all("script", type="application/ld+json")
-    assert json.loads(data.text)["url"] == SITE + project.get_absolute_url()
+    record, trail = (
+        json.loads(script.text) for script in page.find_all("script", type="application/ld+json")
+    )
+    assert record["url"] == SITE + project.get_absolute_url()
+    assert trail["itemListElement"][0]["item"] == SITE + "/"
 
     robots = visitor.get("/robots.txt").text
     assert f"Sitemap: {SITE}/sitemap.xml" in robots

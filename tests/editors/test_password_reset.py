@@ -17,6 +17,13 @@ RESET = reverse("admin_password_reset")
 EDITOR = "sam.editor@example.org"
 
 
+@pytest.fixture
+def editor_account(user_factory):
+    """An editor's account, made here rather than by create_editor: these tests run
+    outside a transaction, and need nothing of the Editors group."""
+    return user_factory(username=EDITOR, email=EDITOR, is_staff=True)
+
+
 def ask_for_reset(client, email: str = EDITOR):
     form = form_data(parse(client.get(RESET)).find("form", method="post"))
     return client.post(RESET, {**form, "email": email})

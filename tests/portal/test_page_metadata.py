@@ -22,7 +22,12 @@ def canonical(page: Node) -> str:
 
 
 def json_ld(response) -> dict:
-    script = parse(response).find("script", type="application/ld+json")
+    """The page's description of its record; the breadcrumbs' own is left aside."""
+    (script,) = [
+        script
+        for script in parse(response).find_all("script", type="application/ld+json")
+        if "BreadcrumbList" not in script.text
+    ]
     return json.loads("".join(script.children))
 
 
@@ -178,8 +183,8 @@ def test_an_editors_text_cannot_break_out_of_the_json_ld(field, project_factory,
     project = project_factory(**{field: HOSTILE}, topics=["</script>"])
     response = visitor.get(project.get_absolute_url())
     html = response.content.decode()
-    # The one </script> is the end of the JSON-LD itself.
-    assert html.count("</script>") == 1
+    # The two </script> end the JSON-LD itself and the breadcrumbs', which name it too.
+    assert html.count("</script>") == 2
     assert "<script>alert" not in html
     data = json_ld(response)
     assert data["name" if field == "title" else "description"] == HOSTILE
@@ -189,7 +194,7 @@ def test_an_editors_text_cannot_break_out_of_the_json_ld(field, project_factory,
 def test_an_intervention_name_cannot_break_out_of_the_json_ld(intervention_factory, visitor):
     intervention = intervention_factory(name=HOSTILE, provider="</SCRIPT >")
     response = visitor.get(intervention.get_absolute_url())
-    assert response.content.decode().lower().count("</script") == 1
+    assert response.content.decode().lower().count("</script") == 2
     data = json_ld(response)
     assert data["name"] == HOSTILE
     assert data["provider"]["name"] == "</SCRIPT >"

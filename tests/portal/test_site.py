@@ -1,4 +1,7 @@
-"""Site-wide guards: the URL contract (docs/urls.md), and one <h1> on every public page."""
+"""Site-wide guards: the URL contract (docs/urls.md), one <h1> on every public page, and
+breadcrumbs on every page below the home page."""
+
+import json
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
@@ -25,6 +28,16 @@ NOT_PAGES = {
     "portal:sitemap": "XML for search engines",
     "portal:robots": "plain text for crawlers",
     "portal:favicon": "a redirect to the site's icon",
+    # Editors' pages beside the admin, in its style (tests/editors/test_password_reset.py).
+    **{
+        name: "the editors' password reset"
+        for name in [
+            "admin_password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+        ]
+    },
     "projects:project-feed": "an Atom feed",
     "catalogue:guidebook-feed": "an Atom feed",
     "catalogue:under-review-feed": "an Atom feed",
@@ -165,6 +178,40 @@ def test_every_public_page_has_exactly_one_h1_and_a_title(public_urls, persona, 
         assert len(page.find_all("h1")) == 1, url
         assert page.find("title").text, url
         assert page.find("html").attrs["lang"] == "en-GB"
+
+
+def test_every_page_below_home_has_breadcrumbs_a_search_engine_reads_too(
+    public_urls, visitor, settings
+):
+    settings.SITE_URL = "https://portal.example"
+    checked = 0
+    for url in public_urls:
+        response = visitor.get(url)
+        if url == "/" or response.status_code != 200 or "json" in response["Content-Type"]:
+            continue
+        page = parse(response)
+        trail = page.find("nav", class_="breadcrumbs")
+        items = trail.find_all("li")
+        assert items[0].find("a").attrs["href"] == "/", url
+        assert items[-1].attrs["aria-current"] == "page", url
+        (script,) = [
+            node
+            for node in page.find_all("script", type="application/ld+json")
+            if "BreadcrumbList" in node.text
+        ]
+        listed = json.loads(script.text)["itemListElement"]
+        assert [item["name"] for item in listed] == [item.text for item in items], url
+        assert listed[0]["item"] == "https://portal.example/"
+        assert [item["position"] for item in listed] == list(range(1, len(items) + 1))
+        checked += 1
+    assert checked >= 25
+
+
+def test_an_intervention_pages_trail_leads_through_the_guidebook(visitor, intervention_factory):
+    intervention = intervention_factory(name="Family Nurse Partnership")
+    trail = parse(visitor.get(intervention.get_absolute_url())).find("nav", class_="breadcrumbs")
+    assert trail.items() == ["Home", "Guidebook", "Family Nurse Partnership"]
+    assert trail.links() == {"Home": "/", "Guidebook": "/interventions/"}
 
 
 def test_pages_are_readable_on_a_phone(visitor, db):

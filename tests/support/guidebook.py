@@ -470,7 +470,8 @@ def listed_slugs(response) -> list[str]:
     """The slugs of the interventions on a page of cards, in the order shown."""
     assert response.status_code == 200
     return [
-        resolve(card.find("a").attrs["href"]).kwargs["slug"]
+        # The link carries the way back to this page after its "?".
+        resolve(card.find("a").attrs["href"].split("?")[0]).kwargs["slug"]
         for card in main(response).find_all("h3", class_="card__title")
     ]
 
