@@ -81,6 +81,13 @@ TERMS = [
         "intervention. Independent studies guard against the hopes of those who made it.",
     ),
     Term(
+        "level-of-need",
+        "Level of need",
+        "Who an intervention is meant for: everyone (universal), children or families at "
+        "higher risk (targeted selected), or those already showing the first signs of a "
+        "problem (targeted indicated).",
+    ),
+    Term(
         "long-term",
         "Long-term finding",
         "A finding measured at least a year after the intervention ended.",
@@ -134,6 +141,13 @@ TERMS = [
         "the difference is large enough to matter.",
     ),
     Term(
+        "study-design",
+        "Study design",
+        "How a study tells what an intervention did: by comparing with people who did not "
+        "have it, chosen at random (a randomised controlled trial) or otherwise (a "
+        "quasi-experimental design), or only before and after (a pre-post study).",
+    ),
+    Term(
         "targeted-indicated",
         "Targeted indicated",
         "For children or families already showing the first signs of a problem, such as a "
@@ -157,3 +171,28 @@ TERMS = [
         "For every child or family in a group or an area, whatever their level of need.",
     ),
 ]
+
+
+# The glossary's term for each filter of the guidebook, for the filter panel's links.
+FILTER_TERMS = {
+    "evidence": "evidence-rating",
+    "min_evidence": "evidence-rating",
+    "mixed": "mixed-findings",
+    "cost": "cost-rating",
+    "max_cost": "cost-rating",
+    "outcome": "child-outcome",
+    "need": "level-of-need",
+    "design": "study-design",
+    "independent": "independent-study",
+    "long_term": "long-term",
+}
+# The words the pages show for a value that is a term of the glossary.
+WORD_TERMS = {
+    "Universal": "universal",
+    "Targeted selected": "targeted-selected",
+    "Targeted indicated": "targeted-indicated",
+    "Randomised controlled trial": "rct",
+    "Cluster randomised trial": "cluster-rct",
+    "Quasi-experimental design": "qed",
+    "Pre-post study": "pre-post",
+}
