@@ -302,6 +302,12 @@ def test_each_study_shows_its_facts(studied, visitor):
         "https://doi.org/10.1000/rt.2019": "https://doi.org/10.1000/rt.2019",
         "ISRCTN12345678": "https://www.isrctn.com/ISRCTN12345678",
         "NCT01234567": "https://clinicaltrials.gov/study/NCT01234567",
+        # The first study links its terms to the glossary; the others do not repeat them.
+        "Randomised controlled trial": "/help/glossary/#rct",
+        "Counts towards the rating": "/help/glossary/#counting-study",
+        "Conducted independently of the provider": "/help/glossary/#independent-study",
+        "Effect size": "/help/glossary/#effect-size",
+        "Improvement index": "/help/glossary/#improvement-index",
     }
 
 
