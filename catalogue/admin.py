@@ -111,7 +111,7 @@ class StudyForm(forms.ModelForm):
 class StudyFormSet(nested_admin.NestedInlineFormSet):
     """An intervention's studies as its change form submits them: new ones numbered,
     each number used once, and publishing refused where no submitted study counts
-    towards the rating."""
+    towards the rating (or, for a published intervention, the last one removed)."""
 
     def kept_forms(self) -> list[forms.ModelForm]:
         """The forms of the studies this save leaves in place: stored or newly filled in,
@@ -128,11 +128,25 @@ class StudyFormSet(nested_admin.NestedInlineFormSet):
         kept = self.kept_forms()
         self.number_new_studies(kept)
         intervention = self.instance
+        studies = [form.instance for form in kept]
         # The intervention as submitted: the form has set its rating and published box.
         if publishes(intervention):
-            problem = intervention.publish_problem(studies=[form.instance for form in kept])
+            problem = intervention.publish_problem(studies=studies)
             if problem:
                 raise ValidationError(problem, code="publish_problem")
+        elif (
+            intervention.published
+            # Stored before this save: records published before studies were recorded
+            # stay editable, but one that has its evidence cannot lose all of it.
+            and intervention.counting_study_count
+            and intervention.publish_problem(studies=studies)
+        ):
+            raise ValidationError(
+                f"{intervention.name} is published and rated {intervention.rating_display}, "
+                "and this save would leave it no study that counts towards its rating; keep "
+                "one, or unpublish it first.",
+                code="publish_problem",
+            )
 
     def number_new_studies(self, kept: list[forms.ModelForm]) -> None:
         """Give each study left without a number the next one after those in use."""

@@ -170,7 +170,8 @@ def test_a_new_study_left_without_a_number_takes_the_next_one(intervention, edit
 def test_removing_a_study_removes_its_findings_and_the_evidence_it_gave(
     intervention, reading, editor
 ):
-    study = factories.StudyFactory(intervention=intervention)
+    # Not counting towards the rating: a published intervention keeps its last such study.
+    study = factories.StudyFactory(intervention=intervention, counts_towards_rating=False)
     factories.FindingFactory(study=study, outcome=reading)
     url = change_url(intervention)
     data = open_form(editor, url, FORM)
@@ -311,6 +312,36 @@ def test_removing_the_last_counting_study_while_publishing_is_refused(draft, edi
     draft.refresh_from_db()
     assert not draft.published
     assert draft.studies.count() == 1
+
+
+def test_a_published_intervention_cannot_lose_its_last_counting_study(intervention, editor):
+    study = factories.StudyFactory(intervention=intervention)
+    url = change_url(intervention)
+    data = open_form(editor, url, FORM)
+    data["studies-0-DELETE"] = "on"
+
+    response = editor.post(url, data)
+
+    assert (
+        "Family Check-Up is published and rated 3, and this save would leave it no study "
+        "that counts towards its rating; keep one, or unpublish it first."
+    ) in error_messages(response)
+    assert Study.objects.filter(pk=study.pk).exists()
+
+
+def test_a_published_interventions_last_counting_study_goes_when_it_is_unpublished(
+    intervention, editor
+):
+    factories.StudyFactory(intervention=intervention)
+    url = change_url(intervention)
+    data = open_form(editor, url, FORM)
+    data["studies-0-DELETE"] = "on"
+    del data["published"]
+
+    response = editor.post(url, data)
+
+    assert response.status_code == 302, error_messages(response)
+    assert not intervention.studies.exists()
 
 
 def test_an_unrated_intervention_is_published_without_studies(intervention_factory, editor):
