@@ -1,6 +1,7 @@
 """Layout in a real browser: no sideways scrolling on a 320px phone or at 200% zoom, clean
 printing with the page's address, and screenshots of the main pages for the README."""
 
+import re
 import struct
 from pathlib import Path
 from urllib.parse import urlencode
@@ -138,6 +139,36 @@ def test_on_a_phone_the_guidebook_filters_fold_away_behind_a_toggle_that_opens_t
     expect(form).to_be_visible()
     toggle.click()
     expect(form).to_be_hidden()
+
+
+def test_on_a_phone_the_guidebook_filters_fold_and_open_without_javascript(new_context, catalogue):
+    """The fold is a <details> element and CSS: a reader with scripts off uses it too."""
+    page = new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False).new_page()
+    page.goto(reverse("catalogue:guidebook"))
+    form = page.locator("form.filters")
+    toggle = page.locator(".filters-toggle > summary")
+    heading = page.locator("#results-heading")
+    expect(form).to_be_hidden()
+    expect(toggle).to_have_text("Filter (4 interventions)")
+    expect(heading).to_have_text("4 interventions")
+    toggle.click()
+    expect(form).to_be_visible()
+    # The form sends the filters without a script, and the folded panel says what it found.
+    form.get_by_role("group", name="Setting").get_by_role(
+        "checkbox", name=re.compile("^Home")
+    ).check()
+    form.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"\?.*setting=home"))
+    expect(form).to_be_hidden()
+    expect(toggle).to_have_text("Filter (1 intervention, 1 filter in force)")
+    expect(heading).to_have_text("1 intervention")
+    # With the panel open the results are far below; the skip link leads past it.
+    toggle.click()
+    expect(heading).not_to_be_in_viewport()
+    page.get_by_role("link", name="Skip to results").click()
+    page.wait_for_url(re.compile("#results-heading$"))
+    expect(heading).to_be_in_viewport()
+    expect(heading).to_be_focused()
 
 
 def test_on_a_desktop_the_guidebook_filters_always_show(new_context, catalogue):

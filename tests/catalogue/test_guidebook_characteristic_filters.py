@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import given, strategies
 
+from catalogue.feeds import FEED_LENGTH
+from catalogue.views import GuidebookView
 from tests.catalogue.test_guidebook_facets import shown_counts, with_only
 from tests.core.test_hostile_input import FUZZ
 from tests.support.guidebook import (
@@ -214,17 +216,58 @@ def test_the_new_filters_are_listed_in_words_and_each_link_removes_it_alone(
         assert result_count(response) == count_text(len(expected(shared_guidebook, href[1:])))
 
 
+# Each new filter with a value that narrows the list, leaving more than a page of PAGE_SIZE.
+EACH_NEW_FILTER = {
+    "age": "age=0-2",
+    "need": "need=universal",
+    "model": "model=family",
+    "setting": "setting=home",
+    "design": "design=qed",
+    "uk_available": "uk_available=yes",
+    "uk_tested": "uk_tested=yes",
+    "independent": "independent=yes",
+    "long_term": "long_term=yes",
+    "ethnicity_reported": "ethnicity_reported=yes",
+}
+PAGE_SIZE = 4
+
+
+def test_each_new_filter_alone_narrows_the_list_to_another_second_page(shared_guidebook):
+    everything = expected(shared_guidebook, "")
+    second = slice(PAGE_SIZE, 2 * PAGE_SIZE)
+    for query in EACH_NEW_FILTER.values():
+        want = expected(shared_guidebook, query)
+        assert PAGE_SIZE < len(want) < len(everything), query
+        assert want[second] != everything[second], query
+
+
+def next_page(response) -> str:
+    nav = main(response).find("nav", class_="pagination")
+    return {
+        link.attrs["rel"]: link.attrs["href"] for link in nav.find_all("a") if "rel" in link.attrs
+    }["next"]
+
+
 def test_pages_keep_the_new_filters(shared_guidebook, visitor):
     query = "setting=home&setting=school&setting=community&age=6-11&age=12-18&age=0-2"
     want = expected(shared_guidebook, query)
     assert len(want) > PER_PAGE
-    nav = main(visitor.get(guidebook_url(query))).find("nav", class_="pagination")
-    following = {
-        link.attrs["rel"]: link.attrs["href"] for link in nav.find_all("a") if "rel" in link.attrs
-    }["next"]
+    following = next_page(visitor.get(guidebook_url(query)))
     assert parse_query(following[1:]) == {**parse_query(query), "page": ["2"]}
     second = visitor.get(guidebook_url(following[1:]))
     assert listed_slugs(second) == want[PER_PAGE : 2 * PER_PAGE]
+
+
+@pytest.mark.parametrize("query", EACH_NEW_FILTER.values(), ids=EACH_NEW_FILTER)
+def test_the_next_page_keeps_each_new_filter(shared_guidebook, visitor, monkeypatch, query):
+    # Pages of a few, so that a filter that leaves fewer than PER_PAGE has a second page.
+    monkeypatch.setattr(GuidebookView, "paginate_by", PAGE_SIZE)
+    want = expected(shared_guidebook, query)
+    following = next_page(visitor.get(guidebook_url(query)))
+    assert parse_query(following[1:]) == {**parse_query(query), "page": ["2"]}
+    second = visitor.get(guidebook_url(following[1:]))
+    assert result_count(second) == count_text(len(want))
+    assert listed_slugs(second) == want[PAGE_SIZE : 2 * PAGE_SIZE]
 
 
 def feed_slugs(client, query: str) -> list[str]:
@@ -236,20 +279,44 @@ def feed_slugs(client, query: str) -> list[str]:
     ]
 
 
+def feed_links(response) -> list[str]:
+    """The queries of the page's feed links: the one feed readers find, and the one people see."""
+    feed = reverse("catalogue:guidebook-feed")
+    links = [*parse(response).find_all("link", rel="alternate"), *main(response).find_all("a")]
+    return [
+        link.attrs["href"].split("?", 1)[1]
+        for link in links
+        if link.attrs["href"].startswith(feed + "?")
+    ]
+
+
+# Both UK filters leave more than the feed's thirty: these keep the rated 3 and above.
+FEED_QUERIES = {
+    **EACH_NEW_FILTER,
+    "uk_available": "uk_available=yes&min_evidence=3",
+    "uk_tested": "uk_tested=yes&min_evidence=3",
+}
+
+
 @pytest.mark.parametrize(
-    "query", ["age=3-5&need=targeted-selected", "design=rct&independent=yes&uk_available=yes"]
+    "query",
+    [
+        *FEED_QUERIES.values(),
+        "age=3-5&need=targeted-selected",
+        "design=rct&independent=yes&uk_available=yes",
+    ],
+    ids=[*FEED_QUERIES, "age and need", "design, independent and uk_available"],
 )
 def test_the_feed_and_its_link_follow_the_new_filters(shared_guidebook, visitor, query):
     want = expected(shared_guidebook, query)
-    assert 0 < len(want) <= 30
+    assert 0 < len(want) <= FEED_LENGTH
     assert sorted(feed_slugs(visitor, query)) == sorted(want)
-    page = parse(visitor.get(guidebook_url(query)))
-    (feed_link,) = [
-        link.attrs["href"]
-        for link in page.find_all("link", rel="alternate")
-        if link.attrs["href"].startswith(reverse("catalogue:guidebook-feed"))
-    ]
-    assert parse_query(feed_link.split("?", 1)[1]) == parse_query(query)
+    # Without the query's first filter the feed is another: so the feed applies it.
+    rest = query.split("&", 1)[1] if "&" in query else ""
+    assert sorted(feed_slugs(visitor, rest)) != sorted(want)
+    links = feed_links(visitor.get(guidebook_url(query + "&sort=cost")))
+    assert len(links) == 2
+    assert all(parse_query(link) == parse_query(query) for link in links)
 
 
 INVALID = [
