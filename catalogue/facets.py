@@ -16,7 +16,7 @@ from functools import cached_property, reduce
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
-from core.cache import cached_until_changed
+from core.cache import cached_until_changed, lists_tag
 from core.filtering import Control, FilterGroup, filter_group
 from core.search import search_words
 from ratings.crosswalk import Clearinghouse
@@ -224,7 +224,13 @@ class GuidebookFacets:
                 counts[name][code] = found[f"count_{alias}"]
             return {"total": found["total"], "counts": counts}
 
-        return cached_until_changed(("guidebook-facets", *self.key(("q", *COUNTED))), count)
+        parts = ("guidebook-facets", *self.key(("q", *COUNTED)))
+        return cached_until_changed(parts, count, tags=self.tags())
+
+    def tags(self) -> list[str] | None:
+        """What the counts depend on: the lists of interventions, or, with a text search,
+        any change (to any text)."""
+        return None if self.filterset.data.get("q") else [lists_tag(self.filterset.queryset.model)]
 
     @cached_property
     def outcome_counts(self) -> Counter:
@@ -240,7 +246,8 @@ class GuidebookFacets:
                 .annotate(Count("pk"))
             )
 
-        by_pk = cached_until_changed(("guidebook-outcomes", *self.key(("q", *SCANNED))), count)
+        parts = ("guidebook-outcomes", *self.key(("q", *SCANNED)))
+        by_pk = cached_until_changed(parts, count, tags=self.tags())
         return Counter(
             {outcome.slug: by_pk.get(outcome.pk, 0) for outcome in self.filterset.outcomes}
         )

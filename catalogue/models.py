@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
+from core.cache import lists_tag, record_tag
 from core.fields import MultipleChoiceField, choice_bits, holds_any
 from core.models import TimeStampedModel
 from core.search import ranked, search_words
@@ -233,6 +234,9 @@ class OutcomeEvidence(ItemBase):
 
     def __str__(self) -> str:
         return f"{self.content_object}: {self.tag}"
+
+    def cache_tags(self, changed) -> set[str]:
+        return Intervention(pk=self.content_object_id).cache_tags(None)
 
 
 def rated_or(field: str, unrated: int) -> Func:
@@ -660,6 +664,24 @@ class Intervention(VersionedModel, TimeStampedModel):
 
     # The site search weighs a match in the name above the summary above the rest.
     SEARCH_WEIGHTS = {"name": "A", "summary": "B", "description": "C", "provider": "C"}
+    # Shown on the intervention's own page alone: a save that changes only these leaves
+    # lists of interventions (their cards, filters, order and counts) as they were.
+    DETAIL_ONLY_FIELDS = frozenset(
+        {
+            "description",
+            "description_html",
+            "provider",
+            "website",
+            "workforce",
+            "country",
+            "delivery",
+            "training",
+            "fidelity",
+            "cost_description",
+            "unit_cost",
+            "last_reviewed",
+        }
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -701,6 +723,18 @@ class Intervention(VersionedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:intervention-detail", args=[self.slug])
+
+    def cache_tags(self, changed: set[str] | None) -> set[str]:
+        """The cached pages a change to this intervention makes stale, given the fields
+        it changed (None: any): its own and, unless only its own page's texts changed,
+        lists of interventions and the pages of the projects that studied it (their cards
+        show it)."""
+        tags = {record_tag(Intervention, self.pk)}
+        if changed is None or changed - self.DETAIL_ONLY_FIELDS:
+            tags.add(lists_tag(Intervention))
+            studied_by = self.projects.values_list("pk", flat=True)
+            tags.update(record_tag(self.projects.model, pk) for pk in studied_by)
+        return tags
 
     def clean(self):
         if self.slug in RESERVED_SLUGS:
@@ -1021,6 +1055,10 @@ class Study(TimeStampedModel):
     def __str__(self) -> str:
         return f"Study {self.number}"
 
+    def cache_tags(self, changed) -> set[str]:
+        # What a study says shows on its intervention's page and in the guidebook's filters.
+        return {record_tag(Intervention, self.intervention_id), lists_tag(Intervention)}
+
     @property
     def anchor(self) -> str:
         return f"study-{self.number}"
@@ -1115,6 +1153,10 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return f"{self.study}: {self.sub_outcome}"
 
+    def cache_tags(self, changed) -> set[str]:
+        intervention = Study.objects.filter(pk=self.study_id).values_list("intervention", flat=True)
+        return {record_tag(Intervention, intervention.first()), lists_tag(Intervention)}
+
     @property
     def long_term(self) -> bool:
         return self.months_after_end is not None and self.months_after_end >= LONG_TERM_MONTHS
@@ -1182,6 +1224,10 @@ class ExternalRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_clearinghouse_display()}: {self.rating}"
+
+    def cache_tags(self, changed) -> set[str]:
+        # Cards say where other clearinghouses rate an intervention differently.
+        return Intervention(pk=self.intervention_id).cache_tags(None)
 
     def clean(self):
         # A clearinghouse not offered, or a rating left empty, is its own field's error.

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
-from core.cache import cached_stream, reads_query
+from core.cache import cached_stream, depends_on, depends_on_list, reads_query, record_tag
 from core.clients import AddressLimit, released_after, too_many_requests
 from core.filtering import BackToResultsMixin, FilteredListView, FilterGroup, query_without
 from editors.addresses import FollowsFormerSlugsMixin
@@ -135,6 +135,9 @@ class GuidebookView(FilteredListView):
             ],
             **kwargs,
         )
+        depends_on_list(
+            self.request, Intervention, context["page_obj"], searched=bool(filterset.data.get("q"))
+        )
         shown = {intervention.slug for intervention in context["page_obj"]}
         context["ticked_elsewhere"] = [slug for slug in context["ticked"] if slug not in shown]
         return context
@@ -154,6 +157,11 @@ class OtherProgrammesView(ListView):
 
     def get_queryset(self):
         return Intervention.objects.published().other_programmes().for_cards().strongest_first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        depends_on_list(self.request, Intervention, context["object_list"])
+        return context
 
 
 class InterventionDetailView(FollowsFormerSlugsMixin, BackToResultsMixin, DetailView):
@@ -176,6 +184,8 @@ class InterventionDetailView(FollowsFormerSlugsMixin, BackToResultsMixin, Detail
 
     def get_context_data(self, **kwargs):
         intervention = self.object
+        # The projects it lists are told of its changes, and it of theirs.
+        depends_on(self.request, record_tag(Intervention, intervention.pk))
         studies = intervention.studies.all()
         definitions = RatingDefinition.objects.filter(
             scale__in=[Scale.EVIDENCE, Scale.COST, Scale.MIXED_FINDINGS, Scale.NOT_YET_RATED]
@@ -220,7 +230,9 @@ class OutcomeDetailView(ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(outcome=self.outcome, **kwargs)
+        context = super().get_context_data(outcome=self.outcome, **kwargs)
+        depends_on_list(self.request, Intervention, context["object_list"])
+        return context
 
 
 @reads_query("compare")

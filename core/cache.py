@@ -1,14 +1,17 @@
 """The shared cache of public pages and facet counts, and how an editor's change empties it.
 
-Every cached entry is marked with the content version, a number stored in the cache itself
-and raised whenever a record the public sees is saved or deleted. Raising it makes every
-older entry stale at once, in every process that shares the cache (Redis when REDIS_URL
-is set). Logged-in editors are never served from the cache.
+Every cached entry is marked with versions, numbers stored in the cache itself and raised
+when what they stand for changes: the content version, raised by every change to a record
+the public sees, and tags, each raised by changes to one record or to what lists of one
+kind of record show. A page that names the records it shows (depends_on) is kept until one
+of their tags is raised; any other page until the content version is. Raising a version
+makes the older entries stale at once, in every process that shares the cache (Redis when
+REDIS_URL is set). Logged-in editors are never served from the cache.
 
-The version is raised twice for each change: before it is committed, which also proves
-that the cache can be told (a change it cannot be told of is refused whole, so it is
-never hidden behind stale pages), and again once it is committed, so that a page made in
-between, from the rows as they were, is not kept under the new version.
+Versions are raised twice for each change: before it is committed, which also proves that
+the cache can be told (a change it cannot be told of is refused whole, so it is never
+hidden behind stale pages), and again once it is committed, so that a page made in
+between, from the rows as they were, is not kept under the new versions.
 
 When Redis cannot be reached, or answers too slowly, public pages and counts are made
 afresh instead of failing or waiting, and the cache is left alone for a few seconds."""
@@ -27,7 +30,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.core.cache.backends import redis
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve
@@ -37,22 +40,64 @@ from redis.exceptions import ConnectionError, RedisError, TimeoutError
 
 logger = logging.getLogger(__name__)
 
+# Raised by every change; the version of pages that do not name the records they show.
 VERSION_KEY = "content-version"
+# Raised by a change not tied to one record (a bulk import, a rating's definition, an
+# outcome's name): every page depends on it.
+EVERYTHING = "everything"
+# Fields a save changes without changing what the public sees.
+BOOKKEEPING_FIELDS = frozenset({"created", "updated", "version", "search_document"})
+
+
+def tag_key(tag: str) -> str:
+    return f"tag:{tag}"
+
+
+def record_tag(model, pk) -> str:
+    """The tag of one record: raised when it changes."""
+    return f"{model._meta.label_lower}:{pk}"
+
+
+def lists_tag(model) -> str:
+    """The tag of what lists of model's records show, filter, sort and count."""
+    return f"{model._meta.label_lower}:lists"
+
+
+def versions_of(keys: Iterable[str]) -> dict[str, int | None]:
+    """The current versions under these keys, each made on first use; None when caching
+    is off."""
+    keys = list(keys)
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        # A time-based number, so that a cache that lost a key never goes back to old entries.
+        now = time.time_ns()
+        for key in missing:
+            cache.add(key, now, timeout=None)
+        found.update(cache.get_many(missing))
+    return {key: found.get(key) for key in keys}
 
 
 def content_version() -> int | None:
     """The current content version, made on first use; None when caching is off."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return versions_of([VERSION_KEY])[VERSION_KEY]
 
 
-def bump_content_version() -> None:
-    """Mark every cached page and count as out of date."""
-    # A time-based number, so that a cache that lost the key never goes back to old entries.
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+def bump_content_version(tags: Iterable[str] = (EVERYTHING,)) -> None:
+    """Mark the cached pages and counts that depend on these tags out of date, and those
+    that depend on the content version (every change raises it)."""
+    now = time.time_ns()
+    cache.set_many({VERSION_KEY: now, **{tag_key(tag): now for tag in tags}}, timeout=None)
+
+
+class BumpOnCommit:
+    """The versions to raise once a transaction commits: those of every change in it."""
+
+    def __init__(self, tags: Iterable[str]):
+        self.tags = set(tags)
+
+    def __call__(self):
+        bump_content_version(self.tags)
 
 
 class CacheUnavailable(Exception):
@@ -73,18 +118,21 @@ def check_cache() -> None:
         raise CacheUnavailable(CacheUnavailable.message) from error
 
 
-def announce_change(using: str | None = None) -> None:
-    """Make every cached page stale for a change being written to the database using:
-    now, refusing the change if the cache cannot be told, and again once it commits."""
+def announce_change(using: str | None = None, tags: Iterable[str] = (EVERYTHING,)) -> None:
+    """Make the cached pages that depend on these tags (every page, by default) stale for
+    a change being written to the database using: now, refusing the change if the cache
+    cannot be told, and again once it commits."""
     try:
-        bump_content_version()
+        bump_content_version(tags)
     except RedisError as error:
         raise CacheUnavailable(CacheUnavailable.message) from error
     # Once for a transaction, however many records it changes (a bulk delete sends a
     # signal for each); outside a transaction the change is committed and this runs at once.
-    pending = transaction.get_connection(using).run_on_commit
-    if not any(callback is bump_content_version for _, callback, _ in pending):
-        transaction.on_commit(bump_content_version, using=using, robust=True)
+    for _, callback, _ in transaction.get_connection(using).run_on_commit:
+        if isinstance(callback, BumpOnCommit):
+            callback.tags.update(tags)
+            return
+    transaction.on_commit(BumpOnCommit(tags), using=using, robust=True)
 
 
 # Entries are right until the content changes, which also changes their key.
@@ -146,11 +194,15 @@ def cached_for(parts: tuple, make, timeout: int):
         return make()
 
 
-def cached_until_changed(parts: tuple, make, timeout: int = UNTIL_CHANGED_SECONDS):
-    """make(), kept in the shared cache under parts until the content changes, or made
-    afresh when the cache cannot be reached."""
+def cached_until_changed(
+    parts: tuple, make, timeout: int = UNTIL_CHANGED_SECONDS, tags: Iterable[str] | None = None
+):
+    """make(), kept in the shared cache under parts until the content changes (or, given
+    tags, until one of them is raised), or made afresh when the cache cannot be reached."""
     try:
-        return cache.get_or_set(f"{content_version()}:{parts_key(parts)}", make, timeout)
+        keys = [VERSION_KEY] if tags is None else [tag_key(EVERYTHING), *map(tag_key, tags)]
+        versions = tuple(versions_of(keys).values())
+        return cache.get_or_set(f"{parts_key((versions, parts))}", make, timeout)
     except RedisError as error:
         logger.warning("The cache does not answer; counting afresh: %s", error)
         return make()
@@ -219,10 +271,45 @@ class RedisCache(redis.RedisCache):
 
 
 class CachedPage(NamedTuple):
-    version: int
+    # The versions the page was made under, by key: it is right while they are current.
+    versions: dict[str, int]
     expires: float
     content: bytes
     headers: dict[str, str]
+
+
+def depends_on(request, *tags: str) -> None:
+    """Say that the page being made shows only the records these tags stand for (and
+    whatever every page depends on): the page cache keeps it until one of them changes,
+    rather than until anything does. Called with no tag, for a page that shows no record."""
+    if getattr(request, "cache_tags", None) is None:
+        request.cache_tags = set()
+    request.cache_tags.update(tags)
+
+
+def depends_on_list(request, model, records: Iterable, searched: bool = False) -> None:
+    """Say that the page being made lists these records of model: it is kept until the
+    lists of model or one of these records change; unless a text search chose them, when
+    any change to any text may change what it finds."""
+    if not searched:
+        depends_on(request, lists_tag(model), *(record_tag(model, record.pk) for record in records))
+
+
+class ShowsNoRecordMixin:
+    """For a view whose pages show no record: they are kept until everything changes
+    (a rating's definition, a bulk import), not at every change."""
+
+    def get(self, request, *args, **kwargs):
+        depends_on(request)
+        return super().get(request, *args, **kwargs)
+
+
+def page_version_keys(request) -> list[str]:
+    """The keys of the versions a page made for request depends on."""
+    tags = getattr(request, "cache_tags", None)
+    if tags is None:
+        return [VERSION_KEY]
+    return [tag_key(EVERYTHING), *sorted(map(tag_key, tags))]
 
 
 def reads_query(*names: str):
@@ -309,40 +396,54 @@ class PublicPageCacheMiddleware:
         path = f"{request.path}?{request.GET.urlencode()}"
         key = f"page:{hashlib.sha256(path.encode()).hexdigest()}"
         try:
-            version = content_version()
-            page = self.cached_page(key, version) if version is not None else None
+            page = self.cached_page(key)
+            # Read before the page is made: a change while it is made leaves it unkept.
+            started = content_version() if page is None else None
         except RedisError as error:
             logger.warning("The cache does not answer; making the page afresh: %s", error)
             return self.get_response(request)
         if page is not None:
             return HttpResponse(page.content, headers=page.headers)
+        request.cache_tags = None
         response = self.get_response(request)
-        if version is not None and self.cacheable_response(response):
-            response["Last-Modified"] = http_date(version / 1e9)
+        if started is not None and self.cacheable_response(response):
+            self.keep(key, request, response, started)
+        return response
+
+    def keep(self, key: str, request, response, started: int) -> None:
+        """Keep the page in the shared cache under the versions it depends on, unless the
+        content changed while it was made."""
+        try:
+            keys = page_version_keys(request)
+            found = versions_of([VERSION_KEY, *keys])
+            if found[VERSION_KEY] != started:
+                return
+            versions = {key: found[key] for key in keys}
+            response["Last-Modified"] = http_date(max(versions.values()) / 1e9)
             # Browsers ask again each time, and get a 304 if nothing changed.
             patch_cache_control(response, public=True, no_cache=True)
             # Made once here, not on every revisit.
             set_response_etag(response)
             page = CachedPage(
-                version,
+                versions,
                 time.time() + settings.PAGE_CACHE_SECONDS,
                 response.content,
                 dict(response.items()),
             )
-            try:
-                cache.set(key, page, settings.PAGE_CACHE_SECONDS)
-            except RedisError as error:
-                logger.warning("The cache does not answer; the page is not kept: %s", error)
-        return response
+            cache.set(key, page, settings.PAGE_CACHE_SECONDS)
+        except RedisError as error:
+            logger.warning("The cache does not answer; the page is not kept: %s", error)
 
-    def cached_page(self, key: str, version: int) -> "CachedPage | None":
-        """The page of this content version, from this process or the shared cache."""
+    def cached_page(self, key: str) -> "CachedPage | None":
+        """The page kept under key, from this process or the shared cache, if the versions
+        it was made under are current: one read of them for a page this process holds."""
         page = self.local_pages.get(key)
-        if page is None or page.version != version or page.expires < time.time():
-            page = cache.get(key)
-            if page is None or page.version != version:
-                return None
-            self.keep_locally(key, page)
+        if page is not None and page.expires >= time.time() and current(page):
+            return page
+        page = cache.get(key)
+        if page is None or not current(page):
+            return None
+        self.keep_locally(key, page)
         return page
 
     def keep_locally(self, key: str, page: CachedPage) -> None:
@@ -378,6 +479,11 @@ class PublicPageCacheMiddleware:
         )
 
 
+def current(page: CachedPage) -> bool:
+    """Whether the versions page was made under are still current."""
+    return versions_of(page.versions) == page.versions
+
+
 def has_session(request) -> bool:
     """Whether the request carries the cookie of a session that exists (an editor's).
 
@@ -388,21 +494,80 @@ def has_session(request) -> bool:
     return import_module(settings.SESSION_ENGINE).SessionStore().exists(key)
 
 
-def content_changed(sender, using: str, **kwargs) -> None:
-    """Empty the cache of pages when a record the public sees changes."""
-    announce_change(using)
+def compared_fields(model) -> list[str]:
+    """The fields of model a save is checked for changes to: all but the bookkeeping
+    ones and those the database computes from the others."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.name not in BOOKKEEPING_FIELDS and not field.generated
+    ]
+
+
+def remember_stored(sender, instance, **kwargs) -> None:
+    """Before a record that lists tell apart is saved, read its stored values, so that the
+    save can say which fields it changed."""
+    instance._stored_values = None
+    if instance.pk is not None and not kwargs.get("raw"):
+        loaded = [
+            name for name in compared_fields(sender) if name not in instance.get_deferred_fields()
+        ]
+        instance._stored_values = (
+            sender._base_manager.filter(pk=instance.pk).values(*loaded).first()
+        )
+
+
+def changed_fields(instance) -> set[str] | None:
+    """The fields a save just changed, or None when unknown (a new record)."""
+    stored = getattr(instance, "_stored_values", None)
+    if stored is None:
+        return None
+    return {name for name, value in stored.items() if getattr(instance, name) != value}
+
+
+def changed_tags(sender, instance, **kwargs) -> set[str]:
+    """The tags a change made stale: those the record names through its cache_tags()
+    (both records', for a change to the links between two), none for a history record
+    (its record's own change names them), and everything for any other record."""
+    if getattr(sender, "instance_type", None) is not None:
+        return set()
+    if "action" in kwargs:
+        if kwargs["pk_set"] is None:
+            return {EVERYTHING}
+        sides = [instance, *(kwargs["model"](pk=pk) for pk in kwargs["pk_set"])]
+        named = [side.cache_tags(None) for side in sides if hasattr(side, "cache_tags")]
+        return set().union(*named) if named else {EVERYTHING}
+    if not hasattr(instance, "cache_tags"):
+        return {EVERYTHING}
+    if "created" not in kwargs and hasattr(sender, "DETAIL_ONLY_FIELDS"):
+        # A deleted intervention or project: its links went with it unannounced, so the
+        # pages that showed it are not known.
+        return {EVERYTHING}
+    return instance.cache_tags(changed_fields(instance) if kwargs.get("created") is False else None)
+
+
+def content_changed(sender, using: str, instance=None, **kwargs) -> None:
+    """Empty the cache of the pages a change to a record the public sees makes stale."""
+    if tags := changed_tags(sender, instance, **kwargs):
+        announce_change(using, tags)
 
 
 def watch_content(app_config) -> None:
     """Call content_changed whenever a record of this app (its history and link tables
     included) is saved or deleted, or its links change: from the AppConfig.ready of each
-    app whose records the public sees."""
+    app whose records the public sees. A model that has cache_tags(changed) names the
+    tags a change to one of its records makes stale, given the fields a save changed (None
+    for a new or deleted record, or one whose links changed)."""
     for model in app_config.get_models(include_auto_created=True):
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(
                 content_changed,
                 sender=model,
                 dispatch_uid=f"content-changed-{id(signal)}-{model._meta.label}",
+            )
+        if hasattr(model, "DETAIL_ONLY_FIELDS"):
+            pre_save.connect(
+                remember_stored, sender=model, dispatch_uid=f"stored-{model._meta.label}"
             )
 
 

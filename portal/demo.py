@@ -25,6 +25,8 @@ def demo_banner(request) -> dict:
     if request.path.startswith("/" + settings.ADMIN_URL):
         return {}
     return {
-        "demo_records": cached_until_changed(("demo-records",), demo_records_exist),
+        # Kept until everything changes: seed_demo, and deleting a record, change that;
+        # after an editor adds a record with a demo slug, the banner waits for such a change.
+        "demo_records": cached_until_changed(("demo-records",), demo_records_exist, tags=()),
         "demo_clear_command": CLEAR_COMMAND,
     }

@@ -14,7 +14,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from catalogue.models import ChildOutcome, Intervention
 from core.addresses import absolute_url
-from core.cache import cached_for, reads_query
+from core.cache import ShowsNoRecordMixin, cached_for, depends_on_list, reads_query
 from core.clients import AddressLimit, too_many_requests
 from core.search import SearchField, highlight
 from projects.models import Organisation, Project
@@ -33,7 +33,8 @@ class HomeView(TemplateView):
     query_parameters = ()
 
     def get_context_data(self, **kwargs):
-        latest = Project.objects.published().for_cards()[:LATEST_PROJECTS_ON_HOME]
+        latest = list(Project.objects.published().for_cards()[:LATEST_PROJECTS_ON_HOME])
+        depends_on_list(self.request, Project, latest)
         return super().get_context_data(
             latest_projects=latest, outcomes=ChildOutcome.objects.all(), **kwargs
         )
@@ -49,7 +50,7 @@ class FaviconView(RedirectView):
         return static("favicon.svg")
 
 
-class HelpView(TemplateView):
+class HelpView(ShowsNoRecordMixin, TemplateView):
     """How to use the guidebook, and how programmes are chosen and rated: the ratings'
     own definitions, so this page and /ratings/ never disagree."""
 
@@ -65,13 +66,13 @@ class HelpView(TemplateView):
         return super().get_context_data(evidence_levels=levels, **kwargs)
 
 
-class GlossaryView(TemplateView):
+class GlossaryView(ShowsNoRecordMixin, TemplateView):
     template_name = "portal/glossary.html"
     query_parameters = ()
     extra_context = {"terms": TERMS}
 
 
-class SitePageView(TemplateView):
+class SitePageView(ShowsNoRecordMixin, TemplateView):
     """A page of the site's own words (contact, privacy, cookies), with the settings it
     quotes read when it is shown."""
 
@@ -86,7 +87,7 @@ class SitePageView(TemplateView):
         )
 
 
-class AccessibilityView(TemplateView):
+class AccessibilityView(ShowsNoRecordMixin, TemplateView):
     template_name = "accessibility.html"
     query_parameters = ()
 
@@ -95,7 +96,7 @@ class AccessibilityView(TemplateView):
         return super().get_context_data(contact_email=settings.CONTACT_EMAIL, **kwargs)
 
 
-class RobotsView(TemplateView):
+class RobotsView(ShowsNoRecordMixin, TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
     query_parameters = ()

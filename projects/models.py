@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from core.cache import cached_until_changed
+from core.cache import cached_until_changed, lists_tag, record_tag
 from core.fields import MonthField
 from core.models import TimeStampedModel
 from core.search import ranked, search_words, word_matches
@@ -110,6 +110,13 @@ class TaggedProject(ItemBase):
             models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_project_unique")
         ]
 
+    def cache_tags(self, changed) -> set[str]:
+        return Project(pk=self.content_object_id).cache_tags(None)
+
+
+# Raised when a project may join or leave others' related projects: its topics, partners,
+# interventions, curated links or publication changed.
+RELATED_TAG = "projects.project:related"
 
 # A curated link outweighs any number of shared topics, partners and interventions.
 RELATED_SQL = """
@@ -210,7 +217,7 @@ class ProjectQuerySet(PublishableQuerySet):
                 cursor.execute(sql, {"pk": project.pk})
                 return [row[0] for row in cursor.fetchall()]
 
-        return cached_until_changed(("related-projects", project.pk), rank)
+        return cached_until_changed(("related-projects", project.pk), rank, tags=[RELATED_TAG])
 
     def in_order(self, ids: list[int]) -> list["Project"]:
         """These projects, in the order of ids."""
@@ -288,6 +295,9 @@ class Project(VersionedModel, TimeStampedModel):
 
     # The site search weighs a match in the title above the summary above the body.
     SEARCH_WEIGHTS = {"title": "A", "summary": "B", "body": "C"}
+    # Shown on the project's own page alone: a save that changes only these leaves lists
+    # of projects (their cards, filters and order) as they were.
+    DETAIL_ONLY_FIELDS = frozenset({"body", "body_html", "start_date", "due_date"})
 
     class Meta:
         ordering = ["-created", "title"]
@@ -323,6 +333,20 @@ class Project(VersionedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:project-detail", args=[self.slug])
+
+    def cache_tags(self, changed: set[str] | None) -> set[str]:
+        """The cached pages a change to this project makes stale, given the fields it
+        changed (None: any): its own; unless only its own page's texts changed, lists of
+        projects and the pages of the interventions it studies (they list it); and the
+        related projects' rankings when it may join or leave them."""
+        tags = {record_tag(Project, self.pk)}
+        if changed is None or changed - self.DETAIL_ONLY_FIELDS:
+            tags.add(lists_tag(Project))
+            studied = self.interventions.values_list("pk", flat=True)
+            tags.update(record_tag(self.interventions.model, pk) for pk in studied)
+        if changed is None or "published" in changed:
+            tags.add(RELATED_TAG)
+        return tags
 
     def structured_data(self) -> dict:
         """The project as a schema.org ResearchProject, for search engines."""
@@ -409,6 +433,9 @@ class Partnership(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation}, {self.get_role_display().lower()} of {self.project}"
 
+    def cache_tags(self, changed) -> set[str]:
+        return Project(pk=self.project_id).cache_tags(None)
+
 
 class ResearchQuestion(models.Model):
     project = models.ForeignKey(
@@ -424,6 +451,9 @@ class ResearchQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def cache_tags(self, changed) -> set[str]:
+        return {record_tag(Project, self.project_id)}
 
 
 class DocumentKind(models.TextChoices):
@@ -464,6 +494,9 @@ class Document(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def cache_tags(self, changed) -> set[str]:
+        return {record_tag(Project, self.project_id)}
 
     def save(self, *args, **kwargs):
         self.size = self.file.size if self.file else None

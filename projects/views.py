@@ -6,11 +6,12 @@ from django.utils.text import slugify
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Intervention
+from core.cache import depends_on, depends_on_list, record_tag
 from core.filtering import BackToResultsMixin, Control, FilteredListView, FilterGroup
 from editors.addresses import FollowsFormerSlugsMixin, follows_former_slugs
 
 from .filters import ProjectFilter
-from .models import Document, Organisation, Partnership, Project, Role
+from .models import RELATED_TAG, Document, Organisation, Partnership, Project, Role
 
 RELATED_ON_PROJECT_PAGE = 4
 
@@ -33,6 +34,12 @@ class ProjectListView(FilteredListView):
 
     def get_queryset(self):
         return Project.objects.published().for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        searched = bool(self.filterset.data.get("q"))
+        depends_on_list(self.request, Project, context["object_list"], searched=searched)
+        return context
 
     def get_filter_groups(self) -> list[FilterGroup]:
         group = self.filterset.group
@@ -71,6 +78,13 @@ class ProjectDetailView(VisibleProjectMixin, BackToResultsMixin, DetailView):
         ranked = Project.objects.related_ids(project)
         # The page lists related projects by title alone.
         related = Project.objects.only("title", "slug").in_order(ranked[:RELATED_ON_PROJECT_PAGE])
+        # The interventions it lists are told of its changes, and it of theirs.
+        depends_on(
+            self.request,
+            record_tag(Project, project.pk),
+            RELATED_TAG,
+            *(record_tag(Project, other.pk) for other in related),
+        )
         return super().get_context_data(
             delivery_partners=[p.organisation for p in partnerships if p.role == Role.DELIVERY],
             evaluation_partners=[p.organisation for p in partnerships if p.role == Role.EVALUATION],
@@ -95,6 +109,9 @@ class RelatedProjectListView(VisibleProjectMixin, ListView):
         context["page_obj"].object_list = Project.objects.for_cards().in_order(
             context["page_obj"].object_list
         )
+        shown = context["page_obj"].object_list
+        depends_on(self.request, record_tag(Project, self.project.pk), RELATED_TAG)
+        depends_on(self.request, *(record_tag(Project, project.pk) for project in shown))
         return context
 
 
@@ -111,6 +128,7 @@ class PartnerDetailView(FollowsFormerSlugsMixin, DetailView):
             .prefetch_related(Prefetch("project__topics", to_attr="card_topics"))
             .order_by("role", "-project__created", "project__title")
         )
+        depends_on_list(self.request, Project, [p.project for p in partnerships])
         return super().get_context_data(
             delivered=[p.project for p in partnerships if p.role == Role.DELIVERY],
             evaluated=[p.project for p in partnerships if p.role == Role.EVALUATION],
