@@ -16,7 +16,10 @@ def absolute_url(path: str) -> str:
 
 
 class SiteSitemap(Sitemap):
-    """A sitemap whose locations are on the configured site address."""
+    """A sitemap whose locations are on the configured site address, in files of at most
+    10,000 (the protocol allows 50,000): each costs a crawler's request a bounded amount."""
+
+    limit = 10_000
 
     def get_protocol(self, protocol=None) -> str:
         return urlsplit(settings.SITE_URL).scheme

@@ -135,7 +135,7 @@ def announce_change(using: str | None = None, tags: Iterable[str] = (EVERYTHING,
     transaction.on_commit(BumpOnCommit(tags), using=using, robust=True)
 
 
-# Entries are right until the content changes, which also changes their key.
+# An entry kept until the content changes goes after a day at most, changed or not.
 UNTIL_CHANGED_SECONDS = 60 * 60 * 24
 
 
@@ -198,14 +198,29 @@ def cached_until_changed(
     parts: tuple, make, timeout: int = UNTIL_CHANGED_SECONDS, tags: Iterable[str] | None = None
 ):
     """make(), kept in the shared cache under parts until the content changes (or, given
-    tags, until one of them is raised), or made afresh when the cache cannot be reached."""
+    tags, until one of them is raised), or made afresh when the cache cannot be reached.
+    The entry is read with the versions it depends on, in one round trip."""
     try:
         keys = [VERSION_KEY] if tags is None else [tag_key(EVERYTHING), *map(tag_key, tags)]
-        versions = tuple(versions_of(keys).values())
-        return cache.get_or_set(f"{parts_key((versions, parts))}", make, timeout)
+        entry_key = f"until-changed:{parts_key(parts)}"
+        found = cache.get_many([*keys, entry_key])
+        if all(key in found for key in keys):
+            versions = tuple(found[key] for key in keys)
+        else:
+            versions = tuple(versions_of(keys).values())
     except RedisError as error:
         logger.warning("The cache does not answer; counting afresh: %s", error)
         return make()
+    kept = found.get(entry_key)
+    if kept is not None and kept[0] == versions:
+        return kept[1]
+    value = make()
+    try:
+        # Under the versions read before it was made: a change meanwhile makes it stale.
+        cache.set(entry_key, (versions, value), timeout)
+    except RedisError as error:
+        logger.warning("The cache does not answer; the count is not kept: %s", error)
+    return value
 
 
 class CachePaused(ConnectionError):

@@ -1,3 +1,4 @@
+from django.db.models import Max
 from django.urls import reverse
 
 from catalogue.models import ChildOutcome, Intervention
@@ -36,6 +37,10 @@ class ProjectSitemap(SiteSitemap):
     def lastmod(self, project: Project):
         return project.updated
 
+    def get_latest_lastmod(self):
+        # For the index: one aggregate rather than Django's walk over every project.
+        return self.items().aggregate(latest=Max("updated"))["latest"]
+
 
 class InterventionSitemap(SiteSitemap):
     def items(self):
@@ -43,6 +48,10 @@ class InterventionSitemap(SiteSitemap):
 
     def lastmod(self, intervention: Intervention):
         return intervention.updated
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate rather than Django's walk over every intervention.
+        return self.items().aggregate(latest=Max("updated"))["latest"]
 
 
 class OutcomeSitemap(SiteSitemap):

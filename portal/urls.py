@@ -19,7 +19,8 @@ urlpatterns = [
     path(
         "cookies/", views.SitePageView.as_view(template_name="portal/cookies.html"), name="cookies"
     ),
-    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
     path("data/", views.DataView.as_view(), name="data"),

@@ -3,9 +3,11 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
+from django.contrib.sitemaps.views import SitemapIndexItem
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -150,24 +152,55 @@ def search_results(text: str) -> list[SearchResult]:
 SITEMAP_KEPT_SECONDS = 60 * 60
 
 
-@reads_query("p")
-def sitemap(request):
-    """The sitemap, Django's, kept for an hour rather than until the content changes."""
-    try:
-        page = int(request.GET.get("p", "1"))
-    except ValueError:
-        raise Http404("There is no such page of the sitemap.") from None
+def kept_sitemap(parts: tuple, make_response) -> HttpResponse:
+    """A sitemap file Django makes, kept for an hour rather than until the content changes."""
 
     def make() -> tuple[bytes, str | None]:
-        made = sitemap_views.sitemap(request, SITEMAPS)
+        made = make_response()
         made.render()
         return made.content, made.get("Last-Modified")
 
-    content, modified = cached_for(("sitemap", page), make, SITEMAP_KEPT_SECONDS)
+    content, modified = cached_for(parts, make, SITEMAP_KEPT_SECONDS)
     response = HttpResponse(content, content_type="application/xml")
     if modified:
         response["Last-Modified"] = modified
     return response
+
+
+@reads_query()
+def sitemap_index(request):
+    """The sitemap index: each section's files, none of them longer than its limit, on the
+    configured site address (Django's index would use the request's)."""
+
+    def make_response() -> TemplateResponse:
+        files = []
+        for section, sitemap_class in SITEMAPS.items():
+            sitemap = sitemap_class()
+            location = absolute_url(reverse("portal:sitemap-section", args=[section]))
+            latest = sitemap.get_latest_lastmod()
+            for page in sitemap.paginator.page_range:
+                suffix = f"?p={page}" if page > 1 else ""
+                files.append(SitemapIndexItem(location + suffix, latest))
+        return TemplateResponse(
+            request, "sitemap_index.xml", {"sitemaps": files}, content_type="application/xml"
+        )
+
+    return kept_sitemap(("sitemap-index",), make_response)
+
+
+@reads_query("p")
+def sitemap_section(request, section: str):
+    """One file of a section of the sitemap; `p` is its number when it has more than one."""
+    if section not in SITEMAPS:
+        raise Http404("There is no such section of the sitemap.")
+    try:
+        page = int(request.GET.get("p", "1"))
+    except ValueError:
+        raise Http404("There is no such page of the sitemap.") from None
+    return kept_sitemap(
+        ("sitemap", section, page),
+        lambda: sitemap_views.sitemap(request, SITEMAPS, section=section),
+    )
 
 
 @reads_query("q", "page")

@@ -1,10 +1,13 @@
+import functools
 import json
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -25,6 +28,23 @@ def read_query(request) -> dict[str, list[str]]:
         name: [v for v in request.GET.getlist(name) if v] for name in declared_query(request) or ()
     }
     return {name: given for name, given in values.items() if given}
+
+
+@register.simple_tag(takes_context=True)
+def layout_part(context, template_name: str) -> str:
+    """A part of the layout that is the same on every page but for the section it marks
+    as current (the header, the footer): made once a process for each section."""
+    match = context["request"].resolver_match
+    current = match.view_name if match else None
+    if settings.DEBUG:
+        # Edits to the templates show at once while developing.
+        return render_to_string(template_name, {"current": current})
+    return rendered_layout_part(template_name, current, get_script_prefix())
+
+
+@functools.cache
+def rendered_layout_part(template_name: str, current: str | None, script_prefix: str) -> str:
+    return render_to_string(template_name, {"current": current})
 
 
 @register.simple_tag(takes_context=True)

@@ -43,7 +43,8 @@ def test_full_addresses_come_from_the_site_address_whatever_the_host(
 
     robots = visitor.get("/robots.txt").text
     assert f"Sitemap: {SITE}/sitemap.xml" in robots
-    sitemap = visitor.get("/sitemap.xml").text
+    assert f"<loc>{SITE}/sitemap-projects.xml</loc>" in visitor.get("/sitemap.xml").text
+    sitemap = visitor.get("/sitemap-projects.xml").text
     assert f"<loc>{SITE}{project.get_absolute_url()}</loc>" in sitemap
     assert "www.evidence.example.org" not in sitemap
     for feed in ("/projects/feed/", "/interventions/feed/"):

@@ -20,6 +20,7 @@ PUBLIC_PATHS = [
     "/ratings/",
     "/accessibility/",
     "/sitemap.xml",
+    "/sitemap-interventions.xml",
     "/robots.txt",
 ]
 SLUG_PATHS = ["/projects/{}/", "/interventions/{}/", "/outcomes/{}/", "/partners/{}/"]

@@ -26,6 +26,7 @@ def test_urls_follow_the_published_contract():
 # Routes whose answer is not a page for people: each must say why it is left out.
 NOT_PAGES = {
     "portal:sitemap": "XML for search engines",
+    "portal:sitemap-section": "XML for search engines",
     "portal:robots": "plain text for crawlers",
     "portal:favicon": "a redirect to the site's icon",
     # Editors' pages beside the admin, in its style (tests/editors/test_password_reset.py).
@@ -225,3 +226,21 @@ def test_page_not_found_offers_a_way_back(visitor, db):
     links = parse(response).find("main").links()
     assert links["Go to the home page"] == reverse("portal:home")
     assert links["browse research projects"] == reverse("projects:project-list")
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/projects/", "Research projects"),
+        ("/interventions/", "Guidebook"),
+        ("/ratings/", "What the ratings mean"),
+        ("/", None),
+        ("/help/", None),
+    ],
+)
+def test_the_main_navigation_marks_the_section_the_page_is(visitor, db, path, current):
+    """The header is made once a process for each section: each still marks its own."""
+    for _ in range(2):
+        nav = parse(visitor.get(path)).find("nav", aria_label="Main")
+        marked = [link.text for link in nav.find_all("a", aria_current="page")]
+        assert marked == ([current] if current else [])

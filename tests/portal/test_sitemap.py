@@ -1,4 +1,5 @@
-"""sitemap.xml lists every public page and record and no draft; robots.txt points to it."""
+"""sitemap.xml is an index of files that together list every public page and record and no
+draft, none longer than its limit; robots.txt points to it."""
 
 import xml.etree.ElementTree as ElementTree
 
@@ -6,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from core.addresses import SiteSitemap
 from projects.models import Project
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -13,9 +15,18 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 SITE = settings.SITE_URL
 
 
-def sitemap_urls(client) -> dict[str, str | None]:
-    """Map each address in the sitemap to its last-modified date, if it has one."""
+def sitemap_files(client) -> list[str]:
+    """The addresses of the sitemap's files, from its index."""
     response = client.get(reverse("portal:sitemap"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ElementTree.fromstring(response.content)
+    return [entry.findtext(f"{SITEMAP}loc") for entry in root.iter(f"{SITEMAP}sitemap")]
+
+
+def sitemap_file_urls(client, address: str) -> dict[str, str | None]:
+    assert address.startswith(SITE)
+    response = client.get(address.removeprefix(SITE))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     root = ElementTree.fromstring(response.content)
@@ -23,6 +34,14 @@ def sitemap_urls(client) -> dict[str, str | None]:
         entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
         for entry in root.iter(f"{SITEMAP}url")
     }
+
+
+def sitemap_urls(client) -> dict[str, str | None]:
+    """Map each address in every file of the sitemap to its last-modified date, if any."""
+    urls = {}
+    for address in sitemap_files(client):
+        urls.update(sitemap_file_urls(client, address))
+    return urls
 
 
 @pytest.fixture
@@ -98,16 +117,43 @@ def test_the_sitemap_is_kept_for_an_hour_whatever_changes(
     """At tens of thousands of records the sitemap takes a second or more to make: an
     editor's every save must not make every crawler's next request pay for it."""
     kept = project_factory(title="Listed before")
-    first = visitor.get("/sitemap.xml").text
+    first = visitor.get("/sitemap-projects.xml").text
     assert kept.get_absolute_url() in first
+    visitor.get("/sitemap.xml")
     added = project_factory(title="Added since")
     with django_assert_num_queries(0):
-        again = visitor.get("/sitemap.xml?p=01")
+        again = visitor.get("/sitemap-projects.xml?p=01")
+        index = visitor.get("/sitemap.xml?junk=1")
     assert again.text == first
     assert added.get_absolute_url() not in again.text
+    assert index.status_code == 200
+
+
+def test_no_file_of_the_sitemap_passes_its_limit_and_together_they_list_everything(
+    project_factory, intervention_factory, visitor, monkeypatch
+):
+    monkeypatch.setattr(SiteSitemap, "limit", 2)
+    projects = [project_factory() for _ in range(5)]
+    interventions = [intervention_factory() for _ in range(3)]
+
+    files = sitemap_files(visitor)
+
+    assert f"{SITE}/sitemap-projects.xml?p=3" in files
+    assert f"{SITE}/sitemap-interventions.xml?p=2" in files
+    listed = {}
+    for address in files:
+        urls = sitemap_file_urls(visitor, address)
+        assert len(urls) <= 2, address
+        listed.update(urls)
+    for record in [*projects, *interventions]:
+        assert SITE + record.get_absolute_url() in listed
 
 
 @pytest.mark.parametrize("page", ["x", "0", "-1", "99", "1.5", "9" * 30])
 def test_a_page_of_the_sitemap_that_does_not_exist_is_404(page, project_factory, visitor):
     project_factory()
-    assert visitor.get("/sitemap.xml", {"p": page}).status_code == 404
+    assert visitor.get("/sitemap-projects.xml", {"p": page}).status_code == 404
+
+
+def test_a_section_of_the_sitemap_that_does_not_exist_is_404(visitor, db):
+    assert visitor.get("/sitemap-nothing.xml").status_code == 404
