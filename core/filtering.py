@@ -33,12 +33,22 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A plain link beside a filter group, to a page offering what the group leaves out."""
+
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
 class FilterGroup:
-    """One filter of a panel: its field (for its label, id and errors) and its options."""
+    """One filter of a panel: its field (for its label, id and errors), its options, and
+    perhaps a link to more of them."""
 
     field: BoundField
     control: Control
     options: list[Option]
+    link: Link | None = None
 
     @property
     def name(self) -> str:
@@ -61,6 +71,7 @@ def filter_group(
     any_label: str | None = None,
     counts: Mapping[str, int] | None = None,
     default: str = "",
+    link: Link | None = None,
 ) -> FilterGroup:
     """Make field's group from its choices, marking those its value chooses (default when
     it has none), led by an option that applies no filter if any_label names it."""
@@ -85,7 +96,7 @@ def filter_group(
         options.insert(
             0, Option(value="", label=any_label, chosen="" in chosen, id=f"{field.auto_id}_any")
         )
-    return FilterGroup(field, control, options)
+    return FilterGroup(field, control, options, link)
 
 
 def query_without(query: QueryDict, *names: str, **values: str) -> QueryDict:

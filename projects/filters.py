@@ -1,10 +1,15 @@
 import django_filters
 from django import forms
+from django.urls import reverse
 
-from core.filtering import Control, FilterGroup, filter_group
+from core.filtering import Control, FilterGroup, Link, filter_group
 from core.search import SearchFilter
 
 from .models import Organisation, Project, Status, StudyType, Topic
+
+# The project list's Partner select offers this many partners, those with the most
+# published projects: there are hundreds in all, and the partner list has every one.
+PARTNER_OPTIONS = 20
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -52,13 +57,36 @@ class ProjectFilter(django_filters.FilterSet):
         self.filters["partner"].queryset = Organisation.objects.with_published_projects()
 
     def group(self, name: str, control: Control) -> FilterGroup:
-        """A filter's group for the panel. Topics and partners are read as (slug, name)
-        pairs in one query: the list of partners grows with the projects."""
+        """A filter's group for the panel. Topics are read as (slug, name) pairs in one
+        query: the list of them grows with the projects."""
         field = self.form.fields[name]
         if isinstance(field, forms.ModelChoiceField):
             choices = field.queryset.values_list(field.to_field_name, "name")
             return filter_group(self.form[name], choices, control, any_label=field.empty_label)
         return filter_group(self.form[name], field.choices, control)
+
+    def partner_group(self, control: Control) -> FilterGroup:
+        """The Partner filter's group: the PARTNER_OPTIONS partners with the most published
+        projects and the chosen one, A to Z, and when that leaves some out, a link to the
+        partner list. Any partner's slug is still a valid choice."""
+        bound = self.form["partner"]
+        shown = list(Organisation.objects.most_active(PARTNER_OPTIONS))
+        total = shown[0].partner_total if shown else 0
+        chosen = bound.value()
+        if chosen and not bound.errors and chosen not in {partner.slug for partner in shown}:
+            # Validating the slug fetched the chosen partner already: no further query.
+            shown.append(self.form.cleaned_data["partner"])
+        shown.sort(key=lambda partner: partner.name.casefold())
+        link = None
+        if total > PARTNER_OPTIONS:
+            link = Link(reverse("projects:partner-list"), f"Choose from all {total} partners")
+        return filter_group(
+            bound,
+            [(partner.slug, partner.name) for partner in shown],
+            control,
+            any_label=self.form.fields["partner"].empty_label,
+            link=link,
+        )
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
@@ -68,3 +96,16 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_partner(self, queryset, name, value):
         return queryset.with_partner(value)
+
+
+class PartnerFilter(django_filters.FilterSet):
+    """The partner list's search by name; text beyond the search's bounds is reported."""
+
+    q = SearchFilter(label="Search partners by name", method="filter_name")
+
+    class Meta:
+        model = Organisation
+        fields = ["q"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.named(value)

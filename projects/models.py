@@ -5,7 +5,7 @@ from pathlib import PurePosixPath
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -57,6 +57,30 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(
             Exists(Partnership.objects.filter(organisation=OuterRef("pk"), project__published=True))
         )
+
+    def with_project_counts(self) -> "OrganisationQuerySet":
+        """Partners of published projects, each with `project_count`, how many it has."""
+        # Filtering before annotating counts only the published projects; distinct, as an
+        # organisation may both deliver and evaluate one.
+        return self.filter(partnerships__project__published=True).annotate(
+            project_count=Count("partnerships__project", distinct=True)
+        )
+
+    def most_active(self, number: int) -> "OrganisationQuerySet":
+        """The `number` partners with the most published projects, each also carrying
+        `partner_total`, how many partners there are in all: both in one query."""
+        return (
+            self.with_project_counts()
+            .annotate(partner_total=Window(Count("*")))
+            .order_by("-project_count", "name")[:number]
+        )
+
+    def named(self, text: str) -> "OrganisationQuerySet":
+        """Partners whose name holds every word of text, whatever its case."""
+        partners = self
+        for word in search_words(text):
+            partners = partners.filter(name__icontains=word)
+        return partners
 
 
 class Organisation(TimeStampedModel):

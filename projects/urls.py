@@ -19,5 +19,6 @@ urlpatterns = [
         views.document_download,
         name="document-download",
     ),
+    path("partners/", views.PartnerListView.as_view(), name="partner-list"),
     path("partners/<slug:slug>/", views.PartnerDetailView.as_view(), name="partner-detail"),
 ]

@@ -6,14 +6,15 @@ from django.utils.text import slugify
 from django.views.generic import DetailView, ListView
 
 from catalogue.models import Intervention
-from core.cache import depends_on, depends_on_list, record_tag
+from core.cache import InvalidFiltersNotCachedMixin, depends_on, depends_on_list, record_tag
 from core.filtering import BackToResultsMixin, Control, FilteredListView, FilterGroup
 from editors.addresses import FollowsFormerSlugsMixin, follows_former_slugs
 
-from .filters import ProjectFilter
+from .filters import PartnerFilter, ProjectFilter
 from .models import RELATED_TAG, Document, Organisation, Partnership, Project, Role
 
 RELATED_ON_PROJECT_PAGE = 4
+PARTNERS_PER_PAGE = 50
 
 
 class VisibleProjectMixin(FollowsFormerSlugsMixin):
@@ -47,7 +48,7 @@ class ProjectListView(FilteredListView):
             group("status", Control.CHECKBOXES),
             group("study_type", Control.CHECKBOXES),
             group("topic", Control.SELECT),
-            group("partner", Control.SELECT),
+            self.filterset.partner_group(Control.SELECT),
         ]
 
 
@@ -134,6 +135,26 @@ class PartnerDetailView(FollowsFormerSlugsMixin, DetailView):
             evaluated=[p.project for p in partnerships if p.role == Role.EVALUATION],
             **kwargs,
         )
+
+
+class PartnerListView(InvalidFiltersNotCachedMixin, ListView):
+    """Every partner of a published project, A to Z, with its number of projects: the way
+    to the partners the project list's Partner select leaves out."""
+
+    template_name = "projects/partner_list.html"
+    query_parameters = ("q", "page")
+    paginate_by = PARTNERS_PER_PAGE
+    context_object_name = "partners"
+
+    def get_queryset(self):
+        self.filterset = PartnerFilter(
+            self.request.GET, queryset=Organisation.objects.with_project_counts().order_by("name")
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        searched = self.filterset.form.cleaned_data.get("q", "")
+        return super().get_context_data(filter=self.filterset, searched=searched, **kwargs)
 
 
 @follows_former_slugs(Project)

@@ -15,6 +15,7 @@ def test_urls_follow_the_published_contract():
     assert reverse("projects:project-list") == "/projects/"
     assert reverse("projects:project-detail", args=["a-study"]) == "/projects/a-study/"
     assert reverse("projects:related-list", args=["a-study"]) == "/projects/a-study/related/"
+    assert reverse("projects:partner-list") == "/partners/"
     assert reverse("projects:partner-detail", args=["refuge"]) == "/partners/refuge/"
     assert reverse("admin:index") == "/admin/"
     assert reverse("catalogue:guidebook") == "/interventions/"
@@ -117,6 +118,12 @@ def public_urls(seed, project_factory, document_factory, intervention_factory):
             reverse("projects:project-detail", args=["no-such-project"]),
         ],
         "projects:related-list": [reverse("projects:related-list", args=[seeded])],
+        "projects:partner-list": [
+            reverse("projects:partner-list"),
+            reverse("projects:partner-list") + "?q=greenwich",
+            reverse("projects:partner-list") + "?q=zebra",
+            reverse("projects:partner-list") + "?q=" + "x" * 300,
+        ],
         "projects:partner-detail": [
             reverse("projects:partner-detail", args=["university-of-greenwich"])
         ],
