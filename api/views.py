@@ -26,7 +26,7 @@ from catalogue.models import (
 from core.cache import content_version
 from core.clients import AddressLimit
 from projects.models import Organisation, Partnership, Project
-from ratings.models import RatingDefinition, Scale
+from ratings.models import RatingDefinition
 
 from . import serializers
 from .errors import ErrorSerializer, UnknownParameters
@@ -122,9 +122,7 @@ class RecordView(ApiView, generics.RetrieveAPIView):
 
 
 def rating_definitions() -> dict:
-    return RatingDefinition.objects.filter(
-        scale__in=[Scale.EVIDENCE, Scale.COST, Scale.MIXED_FINDINGS, Scale.NOT_YET_RATED]
-    ).as_lookup()
+    return RatingDefinition.objects.lookup()
 
 
 class InterventionMixin:

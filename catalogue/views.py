@@ -187,9 +187,7 @@ class InterventionDetailView(FollowsFormerSlugsMixin, BackToResultsMixin, Detail
         # The projects it lists are told of its changes, and it of theirs.
         depends_on(self.request, record_tag(Intervention, intervention.pk))
         studies = intervention.studies.all()
-        definitions = RatingDefinition.objects.filter(
-            scale__in=[Scale.EVIDENCE, Scale.COST, Scale.MIXED_FINDINGS, Scale.NOT_YET_RATED]
-        ).as_lookup()
+        definitions = RatingDefinition.objects.lookup()
         return super().get_context_data(
             evidence_definition=definitions.get(
                 (Scale.EVIDENCE, intervention.evidence_rating)

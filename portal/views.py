@@ -60,7 +60,7 @@ class HelpView(ShowsNoRecordMixin, TemplateView):
     query_parameters = ()
 
     def get_context_data(self, **kwargs):
-        definitions = RatingDefinition.objects.filter(scale=Scale.EVIDENCE).as_lookup()
+        definitions = RatingDefinition.objects.lookup()
         levels = [
             (rating, definitions.get((Scale.EVIDENCE, rating.value)))
             for rating in EvidenceRating.levels()

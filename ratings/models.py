@@ -1,6 +1,8 @@
 from django.db import models
 from django.urls import reverse
 
+from core.cache import cached_until_changed
+
 from .scales import (
     MIXED_FINDINGS_ANCHOR,
     NOT_YET_RATED_ANCHOR,
@@ -23,9 +25,15 @@ SCALE_VALUES = {
 
 
 class RatingDefinitionQuerySet(models.QuerySet):
-    def as_lookup(self) -> dict[tuple[str, int], "RatingDefinition"]:
-        """Every definition keyed by (scale, value), for pages that show several ratings."""
-        return {(definition.scale, definition.value): definition for definition in self}
+    def lookup(self) -> dict[tuple[str, int], "RatingDefinition"]:
+        """Every definition keyed by (scale, value), for pages that show several ratings:
+        from the data cache, since editors reword them rarely and a change to one empties
+        everything."""
+
+        def read() -> dict[tuple[str, int], "RatingDefinition"]:
+            return {(definition.scale, definition.value): definition for definition in self}
+
+        return cached_until_changed(("rating-definitions",), read, tags=())
 
 
 class RatingDefinition(models.Model):

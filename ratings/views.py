@@ -13,7 +13,7 @@ class RatingsExplainedView(TemplateView):
     query_parameters = ()
 
     def get_context_data(self, **kwargs):
-        definitions = RatingDefinition.objects.as_lookup()
+        definitions = RatingDefinition.objects.lookup()
 
         def entries(scale, ratings):
             return [
