@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
@@ -17,6 +18,14 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from core.cache import lists_tag, record_tag
 from core.fields import MultipleChoiceField, choice_bits, holds_any
+from core.folding import (
+    compiled_once,
+    folded,
+    folded_rows,
+    keep_related,
+    own_fields,
+    unfolded,
+)
 from core.models import TimeStampedModel
 from core.search import ranked, search_words
 from core.text import render_markdown
@@ -382,6 +391,40 @@ def uk_tested_test() -> Q:
     return Q(uk_tested=True)
 
 
+def unfold_page(intervention: "Intervention") -> None:
+    """Make the rows InterventionQuerySet.page() folded into its query the related records
+    the intervention's managers give, in the order of each model's Meta.ordering."""
+    studies = sorted(unfolded(Study, folded(intervention.folded_studies)), key=lambda s: s.number)
+    by_pk = {study.pk: study for study in studies}
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    rows = folded(intervention.folded_findings)
+    for finding, row in zip(unfolded(Finding, rows), rows, strict=True):
+        finding.outcome = unfolded(ChildOutcome, [row["outcome"]])[0]
+        finding.study = by_pk[finding.study_id]
+        findings[finding.study_id].append(finding)
+    for study in studies:
+        study.intervention = intervention
+        ordered = sorted(findings[study.pk], key=lambda f: (f.outcome.position, f.pk))
+        keep_related(study, "findings", ordered)
+    keep_related(intervention, "studies", studies)
+    rows = folded(intervention.folded_outcome_links)
+    links = unfolded(OutcomeEvidence, rows)
+    for link, row in zip(links, rows, strict=True):
+        link.tag = unfolded(ChildOutcome, [row["tag"]])[0]
+    links.sort(key=lambda link: (link.tag.position, link.tag.name))
+    keep_related(intervention, "outcome_links", links)
+    project = Intervention._meta.get_field("projects").related_model
+    projects = unfolded(project, folded(intervention.folded_projects))
+    projects.sort(key=lambda project: project.title)
+    projects.sort(key=lambda project: project.created, reverse=True)
+    keep_related(intervention, "projects", projects)
+    reviews = unfolded(ReviewItem, folded(intervention.folded_review_items))
+    keep_related(intervention, "review_items", sorted(reviews, key=lambda r: (r.name, r.pk)))
+    ratings = unfolded(ExternalRating, folded(intervention.folded_external_ratings))
+    ratings.sort(key=lambda rating: (rating.clearinghouse, rating.area, rating.pk))
+    keep_related(intervention, "external_ratings", ratings)
+
+
 class InterventionQuerySet(PublishableQuerySet):
     def withdrawn(self) -> "InterventionQuerySet":
         """Unpublished interventions once public: in their history, or first published."""
@@ -516,6 +559,54 @@ class InterventionQuerySet(PublishableQuerySet):
         return self.prefetch_related(
             Prefetch("studies", queryset=Study.objects.order_by("number")),
             Prefetch("studies__findings", queryset=Finding.objects.select_related("outcome")),
+        )
+
+    def page(self, slug: str, *, drafts: bool) -> "Intervention":
+        """The intervention of this slug (published, or any with drafts) with what its
+        page shows, in one query: its studies with their findings and the findings'
+        outcomes, its outcomes, the published projects that studied it, its published
+        reviews and other clearinghouses' ratings, folded in as JSON lists and read back
+        as with_studies() and prefetch_related() would give them. Django compiles the
+        query once a process (core.folding.compiled_once): it costs several times what
+        running it does."""
+
+        def query(value: str) -> "InterventionQuerySet":
+            return (self if drafts else self.published()).with_page_rows().filter(slug=value)
+
+        found = list(compiled_once(("intervention-page", drafts), query, slug))
+        if not found:
+            raise self.model.DoesNotExist(f"No intervention {slug!r}.")
+        unfold_page(found[0])
+        return found[0]
+
+    def with_page_rows(self) -> "InterventionQuerySet":
+        """Each intervention with the related rows its page shows, as JSON lists."""
+        outcome = {name: f"outcome__{name}" for name in own_fields(ChildOutcome)}
+        tag = {name: f"tag__{name}" for name in own_fields(ChildOutcome)}
+        project = self.model._meta.get_field("projects").related_model
+        return self.annotate(
+            folded_studies=folded_rows(Study.objects, "intervention", own_fields(Study)),
+            folded_findings=folded_rows(
+                Finding.objects,
+                "study__intervention",
+                {**own_fields(Finding), "outcome": JSONObject(**outcome)},
+            ),
+            folded_outcome_links=folded_rows(
+                OutcomeEvidence.objects,
+                "content_object",
+                {**own_fields(OutcomeEvidence), "tag": JSONObject(**tag)},
+            ),
+            folded_projects=folded_rows(
+                project.objects.published(),
+                "interventions",
+                own_fields(project, leave_out=("body", "body_html", "search_document")),
+            ),
+            folded_review_items=folded_rows(
+                ReviewItem.objects.published(), "intervention", own_fields(ReviewItem)
+            ),
+            folded_external_ratings=folded_rows(
+                ExternalRating.objects, "intervention", own_fields(ExternalRating)
+            ),
         )
 
     def for_cards(self) -> "InterventionQuerySet":

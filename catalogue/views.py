@@ -3,7 +3,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.validators import slug_re
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
@@ -12,13 +12,12 @@ from core.cache import cached_stream, depends_on, depends_on_list, reads_query, 
 from core.clients import AddressLimit, released_after, too_many_requests
 from core.filtering import BackToResultsMixin, FilteredListView, FilterGroup, query_without
 from editors.addresses import FollowsFormerSlugsMixin
-from projects.models import Project
 from ratings.models import RatingDefinition, Scale
 
 from .badges import Badge
 from .facets import GuidebookFacets
 from .filters import GuidebookFilter
-from .models import ChildOutcome, Intervention, OutcomeEvidence, ReviewItem
+from .models import ChildOutcome, Intervention, OutcomeEvidence
 from .spreadsheet import export_lines
 
 # The most interventions compared side by side.
@@ -170,17 +169,11 @@ class InterventionDetailView(FollowsFormerSlugsMixin, BackToResultsMixin, Detail
     results_url_name = "catalogue:guidebook"
     results_parameters = GuidebookView.query_parameters
 
-    def get_queryset(self):
-        return (
-            Intervention.objects.visible_to(self.request.user)
-            .with_studies()
-            .prefetch_related(
-                Prefetch("outcome_links", queryset=OutcomeEvidence.objects.select_related("tag")),
-                Prefetch("projects", queryset=Project.objects.published()),
-                Prefetch("review_items", queryset=ReviewItem.objects.published()),
-                "external_ratings",
-            )
-        )
+    def get_object(self, queryset=None):
+        try:
+            return Intervention.objects.page(self.kwargs["slug"], drafts=self.request.user.is_staff)
+        except Intervention.DoesNotExist:
+            raise Http404("No intervention has this address.") from None
 
     def get_context_data(self, **kwargs):
         intervention = self.object
