@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,6 +16,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from core.cache import cached_until_changed, lists_tag, record_tag
 from core.fields import MonthField
+from core.folding import compiled_once, folded, folded_rows, keep_related, own_fields, unfolded
 from core.models import TimeStampedModel
 from core.search import ranked, search_words, word_matches
 from core.text import render_markdown
@@ -178,7 +180,69 @@ def overdue_condition(today: datetime.date | None = None) -> Q:
     )
 
 
+def unfold_page(project: "Project") -> None:
+    """Make the rows ProjectQuerySet.page() folded into its query the related records the
+    project's managers give, in the order of each model's Meta.ordering."""
+    topics = unfolded(Topic, folded(project.folded_topics))
+    keep_related(project, "topics", sorted(topics, key=lambda topic: topic.name))
+    questions = unfolded(ResearchQuestion, folded(project.folded_questions))
+    questions.sort(key=lambda question: (question.position, question.pk))
+    keep_related(project, "research_questions", questions)
+    documents = unfolded(Document, folded(project.folded_documents))
+    for record in [*questions, *documents]:
+        record.project = project
+    keep_related(project, "documents", sorted(documents, key=lambda d: (d.kind, d.title)))
+    intervention = Project._meta.get_field("interventions").related_model
+    studied = unfolded(intervention, folded(project.folded_interventions))
+    keep_related(project, "interventions", sorted(studied, key=lambda i: (i.name, i.pk)))
+    rows = folded(project.folded_partnerships)
+    partnerships = unfolded(Partnership, rows)
+    for partnership, row in zip(partnerships, rows, strict=True):
+        partnership.organisation = unfolded(Organisation, [row["organisation"]])[0]
+        partnership.project = project
+    partnerships.sort(key=lambda p: (p.role, p.organisation.name))
+    keep_related(project, "partnerships", partnerships)
+
+
 class ProjectQuerySet(PublishableQuerySet):
+    def page(self, slug: str, *, drafts: bool) -> "Project":
+        """The project of this slug (published, or any with drafts) with what its page
+        shows, in one query: its topics, research questions, documents, the published
+        interventions it studies and its partners, folded in as JSON lists and read back
+        as prefetch_related() would give them (core.folding), compiled once a process."""
+
+        def query(value: str) -> "ProjectQuerySet":
+            return (self if drafts else self.published()).with_page_rows().filter(slug=value)
+
+        found = list(compiled_once(("project-page", drafts), query, slug))
+        if not found:
+            raise self.model.DoesNotExist(f"No project {slug!r}.")
+        unfold_page(found[0])
+        return found[0]
+
+    def with_page_rows(self) -> "ProjectQuerySet":
+        """Each project with the related rows its page shows, as JSON lists."""
+        intervention = self.model._meta.get_field("interventions").related_model
+        organisation = {name: f"organisation__{name}" for name in own_fields(Organisation)}
+        topic = {name: f"tag__{name}" for name in own_fields(Topic)}
+        return self.annotate(
+            folded_topics=folded_rows(TaggedProject.objects, "content_object", topic),
+            folded_questions=folded_rows(
+                ResearchQuestion.objects, "project", own_fields(ResearchQuestion)
+            ),
+            folded_documents=folded_rows(Document.objects, "project", own_fields(Document)),
+            folded_interventions=folded_rows(
+                intervention.objects.published(),
+                "projects",
+                {"id": "id", "name": "name", "slug": "slug"},
+            ),
+            folded_partnerships=folded_rows(
+                Partnership.objects,
+                "project",
+                {**own_fields(Partnership), "organisation": JSONObject(**organisation)},
+            ),
+        )
+
     def overdue(self) -> "ProjectQuerySet":
         return self.filter(overdue_condition())
 

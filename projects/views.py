@@ -5,13 +5,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from django.views.generic import DetailView, ListView
 
-from catalogue.models import Intervention
 from core.cache import InvalidFiltersNotCachedMixin, depends_on, depends_on_list, record_tag
 from core.filtering import BackToResultsMixin, Control, FilteredListView, FilterGroup
 from editors.addresses import FollowsFormerSlugsMixin, follows_former_slugs
 
 from .filters import PartnerFilter, ProjectFilter
-from .models import RELATED_TAG, Document, Organisation, Partnership, Project, Role
+from .models import RELATED_TAG, Document, Organisation, Project, Role
 
 RELATED_ON_PROJECT_PAGE = 4
 PARTNERS_PER_PAGE = 50
@@ -57,21 +56,11 @@ class ProjectDetailView(VisibleProjectMixin, BackToResultsMixin, DetailView):
     results_url_name = "projects:project-list"
     results_parameters = ProjectListView.query_parameters
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                "topics",
-                "research_questions",
-                "documents",
-                Prefetch("interventions", queryset=Intervention.objects.published()),
-                Prefetch(
-                    "partnerships",
-                    queryset=Partnership.objects.select_related("organisation"),
-                ),
-            )
-        )
+    def get_object(self, queryset=None):
+        try:
+            return Project.objects.page(self.kwargs["slug"], drafts=self.request.user.is_staff)
+        except Project.DoesNotExist:
+            raise Http404("No project has this address.") from None
 
     def get_context_data(self, **kwargs):
         project = self.object

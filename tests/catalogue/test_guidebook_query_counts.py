@@ -249,7 +249,7 @@ def test_project_page_listing_the_interventions_it_studies(outcomes, project_fac
         visitor,
         lambda count: project.interventions.add(*bulk_interventions(count, outcomes)),
         project.get_absolute_url,
-        queries=10,
+        queries=5,
         marker=f'<li><a href="{reverse("catalogue:guidebook")}'.encode(),
         shown=MANY,
     )

@@ -15,16 +15,7 @@ from catalogue.models import (
 )
 from projects.models import Project
 from tests.support import factories
-
-
-def values(record) -> dict:
-    """What a record holds, field by field, as the page would read it."""
-    deferred = record.get_deferred_fields()
-    return {
-        field.attname: getattr(record, field.attname)
-        for field in record._meta.concrete_fields
-        if field.attname not in deferred and field.name != "search_document"
-    }
+from tests.support.records import values
 
 
 def as_prefetched(slug: str) -> Intervention:
