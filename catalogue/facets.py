@@ -121,17 +121,9 @@ def option_conditions() -> dict[str, list[tuple[str, Q | None]]]:
 
 
 # More rows than any table holds.
-UNLIMITED = 2**62
-
-
 def as_number(test: Q) -> Case:
     """1 for a row that meets the test, else 0."""
     return Case(When(test, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-
-def counted(test: Q) -> Count:
-    """A count of the rows that meet test (every row, for an empty one)."""
-    return Count("pk", filter=test) if test else Count("pk")
 
 
 def every(conditions: list[Q]) -> Q:
@@ -211,14 +203,12 @@ class GuidebookFacets:
                     options[f"option_{len(options)}"] = (name, code, test)
             tests.update({alias: test for alias, (_, _, test) in options.items() if test})
             rows = rows.annotate(**{alias: as_number(test) for alias, test in tests.items()})
-            aggregates = {"total": counted(Q(**{f"passes_{name}": 1 for name in in_force}))}
+            needed = {"total": [f"passes_{name}" for name in in_force]}
             for alias, (name, _, test) in options.items():
                 # The rows every other filter keeps, and this option too.
-                kept = {f"passes_{other}": 1 for other in in_force if other != name}
-                aggregates[f"count_{alias}"] = counted(Q(**kept, **({alias: 1} if test else {})))
-            # A LIMIT beyond any table keeps the subquery one: merged into the counts' query,
-            # as both databases otherwise do, every test would be made again for each count.
-            found = rows.order_by()[:UNLIMITED].aggregate(**aggregates)
+                kept = [f"passes_{other}" for other in in_force if other != name]
+                needed[f"count_{alias}"] = kept + ([alias] if test else [])
+            found = rows.count_passing(needed)
             counts = {name: {} for name in SCANNED}
             for alias, (name, code, _) in options.items():
                 counts[name][code] = found[f"count_{alias}"]
