@@ -77,6 +77,17 @@ def test_the_select_offers_only_the_busiest_partners_a_to_z(partners, visitor):
     assert options == ["Any partner", *sorted(partner.name for partner in partners["busy"])]
 
 
+def test_the_busiest_partners_follow_a_new_partnership(
+    partners, project_factory, partnership_factory, visitor
+):
+    """They are kept in the data cache until lists of projects change."""
+    newcomer = partners["quiet"][0]
+    assert newcomer.name not in partner_options(visitor.get(reverse(LIST_URL)))
+    for _ in range(3):
+        partnership_factory(project=project_factory(), organisation=newcomer)
+    assert newcomer.name in partner_options(visitor.get(reverse(LIST_URL)))
+
+
 def test_a_chosen_partner_beyond_the_busiest_is_offered_chosen_and_filters(partners, visitor):
     quiet = partners["quiet"][0]
     response = visitor.get(reverse(LIST_URL), {"partner": quiet.slug})
