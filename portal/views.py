@@ -16,9 +16,15 @@ from django.views.generic import RedirectView, TemplateView
 
 from catalogue.models import ChildOutcome, Intervention
 from core.addresses import absolute_url
-from core.cache import ShowsNoRecordMixin, cached_for, depends_on_list, reads_query
+from core.cache import (
+    ShowsNoRecordMixin,
+    cached_for,
+    cached_until_changed,
+    depends_on_list,
+    reads_query,
+)
 from core.clients import AddressLimit, too_many_requests
-from core.search import SearchField, highlight
+from core.search import SearchField, highlight, search_words
 from projects.models import Organisation, Project
 from ratings.models import RatingDefinition, Scale
 from ratings.scales import EvidenceRating
@@ -212,7 +218,10 @@ def search(request):
         admission = AddressLimit("search", per_minute=settings.SEARCHES_PER_MINUTE).admit(request)
         if admission.refused:
             return too_many_requests(request, admission, "searches")
-    results = search_results(text) if text else []
+    # Kept until the content changes: the next page of results, or the same search again,
+    # does not rank every match again.
+    parts = ("site-search", *search_words(text))
+    results = cached_until_changed(parts, lambda: search_results(text)) if text else []
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     response = render(
         request,

@@ -370,3 +370,23 @@ def test_a_query_of_too_many_words_is_refused_with_a_message_and_no_search(
         response = search(visitor, words)
     assert response.status_code == 200
     assert f"Search with at most {SEARCH_MAX_WORDS} words" in main(response).text
+
+
+def test_the_next_page_of_results_does_not_search_again(
+    project_factory, visitor, django_assert_num_queries
+):
+    for number in range(25):
+        project_factory(title=f"Kinship care study {number:02}")
+    first = result_titles(search(visitor, "kinship"))
+    with django_assert_num_queries(0):
+        second = result_titles(search(visitor, "kinship", page=2))
+    assert len(first) == 20 and len(second) == 5
+    assert not set(first) & set(second)
+
+
+def test_a_change_shows_in_the_next_search(project_factory, visitor):
+    project = project_factory(title="Kinship care study")
+    assert result_titles(search(visitor, "kinship")) == ["Kinship care study"]
+    project.title = "Kinship carers study"
+    project.save()
+    assert result_titles(search(visitor, "Kinship", page=1)) == ["Kinship carers study"]
