@@ -409,7 +409,9 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         request.GET = normalised_query(request, names)
         path = f"{request.path}?{request.GET.urlencode()}"
-        key = f"page:{hashlib.sha256(path.encode()).hexdigest()}"
+        # "tagged-": pages kept under one content version, by the code before tags, are
+        # never read back as if they had tags.
+        key = f"tagged-page:{hashlib.sha256(path.encode()).hexdigest()}"
         try:
             page = self.cached_page(key)
             # Read before the page is made: a change while it is made leaves it unkept.
