@@ -125,7 +125,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Security headers for every response, cached pages and static files included.
-    "csp.middleware.CSPMiddleware",
+    "core.policy.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags, and 304 answers to a revisit whose page has not changed.
