@@ -19,8 +19,8 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 from core.cache import lists_tag, record_tag
 from core.fields import MultipleChoiceField, choice_bits, holds_any
 from core.folding import (
-    compiled_once,
     folded,
+    folded_page,
     folded_rows,
     keep_related,
     own_fields,
@@ -570,18 +570,10 @@ class InterventionQuerySet(PublishableQuerySet):
         page shows, in one query: its studies with their findings and the findings'
         outcomes, its outcomes, the published projects that studied it, its published
         reviews and other clearinghouses' ratings, folded in as JSON lists and read back
-        as with_studies() and prefetch_related() would give them. Django compiles the
-        query once a process (core.folding.compiled_once): it costs several times what
-        running it does."""
-
-        def query(value: str) -> "InterventionQuerySet":
-            return (self if drafts else self.published()).with_page_rows().filter(slug=value)
-
-        found = list(compiled_once(("intervention-page", drafts), query, slug))
-        if not found:
-            raise self.model.DoesNotExist(f"No intervention {slug!r}.")
-        unfold_page(found[0])
-        return found[0]
+        as with_studies() and prefetch_related() would give them (core.folding.folded_page;
+        Django compiles the query once a process, since that costs several times what
+        running it does)."""
+        return folded_page(self, slug, drafts=drafts, unfold=unfold_page)
 
     def count_passing(self, needed: dict[str, list[str]]) -> dict[str, int]:
         """For each name, how many of these interventions have each of its columns (0 or 1

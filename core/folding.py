@@ -69,6 +69,22 @@ def compiled_once(key: tuple, query: Callable[[str], models.QuerySet], value: st
     return model.objects.raw(sql, (*params[:at], value, *params[at + 1 :]))
 
 
+def folded_page(queryset, slug: str, *, drafts: bool, unfold: Callable) -> models.Model:
+    """The record of this slug on a record's page: published (or any, with drafts), with
+    the related rows queryset.with_page_rows() folds in made records by unfold(), in one
+    query compiled once a process; the model's DoesNotExist when there is none."""
+    model = queryset.model
+
+    def query(value: str) -> models.QuerySet:
+        return (queryset if drafts else queryset.published()).with_page_rows().filter(slug=value)
+
+    found = list(compiled_once((model._meta.label, "page", drafts), query, slug))
+    if not found:
+        raise model.DoesNotExist(f"No {model._meta.verbose_name} {slug!r}.")
+    unfold(found[0])
+    return found[0]
+
+
 def folded(value: str | None) -> list[dict]:
     """The rows of a folded list as a raw query gives it: JSON, or None for no rows."""
     return json.loads(value) if value else []

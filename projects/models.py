@@ -16,7 +16,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from core.cache import cached_until_changed, lists_tag, record_tag
 from core.fields import MonthField
-from core.folding import compiled_once, folded, folded_rows, keep_related, own_fields, unfolded
+from core.folding import folded, folded_page, folded_rows, keep_related, own_fields, unfolded
 from core.models import TimeStampedModel
 from core.search import ranked, search_words, word_matches
 from core.text import render_markdown
@@ -219,16 +219,8 @@ class ProjectQuerySet(PublishableQuerySet):
         """The project of this slug (published, or any with drafts) with what its page
         shows, in one query: its topics, research questions, documents, the published
         interventions it studies and its partners, folded in as JSON lists and read back
-        as prefetch_related() would give them (core.folding), compiled once a process."""
-
-        def query(value: str) -> "ProjectQuerySet":
-            return (self if drafts else self.published()).with_page_rows().filter(slug=value)
-
-        found = list(compiled_once(("project-page", drafts), query, slug))
-        if not found:
-            raise self.model.DoesNotExist(f"No project {slug!r}.")
-        unfold_page(found[0])
-        return found[0]
+        as prefetch_related() would give them (core.folding.folded_page)."""
+        return folded_page(self, slug, drafts=drafts, unfold=unfold_page)
 
     def with_page_rows(self) -> "ProjectQuerySet":
         """Each project with the related rows its page shows, as JSON lists."""
