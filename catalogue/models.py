@@ -29,7 +29,7 @@ from core.folding import (
 from core.models import TimeStampedModel
 from core.search import ranked, search_words
 from core.text import render_markdown
-from editors.changes import Change, public_changes, with_corrections
+from editors.changes import Change, change_log, with_change_log
 from editors.models import PublishableQuerySet, VersionedModel
 from ratings.crosswalk import Clearinghouse, Tier, our_tier, rating_pairs, tiers_disagree
 from ratings.scales import CostRating, EvidenceRating
@@ -425,6 +425,8 @@ def unfold_page(intervention: "Intervention") -> None:
     keep_related(intervention, "external_ratings", ratings)
 
 
+# The fields whose changes the public change log lists.
+CHANGE_LOG_FIELDS = ["evidence_rating", "mixed_findings", "cost_rating"]
 # A LIMIT no table reaches.
 UNLIMITED = 2**62
 
@@ -624,6 +626,7 @@ class InterventionQuerySet(PublishableQuerySet):
             folded_external_ratings=folded_rows(
                 ExternalRating.objects, "intervention", own_fields(ExternalRating)
             ),
+            **with_change_log(self.model, CHANGE_LOG_FIELDS),
         )
 
     def for_cards(self) -> "InterventionQuerySet":
@@ -866,10 +869,7 @@ class Intervention(VersionedModel, TimeStampedModel):
     def change_log(self) -> list[Change]:
         """Changes to the ratings, and corrections after readers' reports, newest first,
         for the public change log."""
-        return with_corrections(
-            public_changes(self, ["evidence_rating", "mixed_findings", "cost_rating"]),
-            self.corrections.correction_days(),
-        )
+        return change_log(self, CHANGE_LOG_FIELDS)
 
     @property
     def tier(self) -> Tier | None:

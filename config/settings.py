@@ -173,6 +173,10 @@ try:
             # Reuse connections between requests: opening one costs more than most pages.
             conn_max_age=envint("DJANGO_CONN_MAX_AGE", "60"),
             conn_health_checks=True,
+            # Behind a pooler in transaction mode (PgBouncer's pool_mode = transaction),
+            # where each transaction may use another server connection: no server-side
+            # cursors, and no statements prepared once a connection (core.folding).
+            disable_server_side_cursors=envbool("DJANGO_DATABASE_TRANSACTION_POOLING", "false"),
         )
     }
 except ValueError as error:

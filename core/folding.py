@@ -10,10 +10,13 @@ import datetime
 import decimal
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db import models
+from django.db import connections, models, router
+from django.db.backends.signals import connection_created
 from django.db.models import Aggregate, OuterRef, Subquery
 from django.db.models.functions import JSONObject
+from django.dispatch import receiver
 from django.utils.dateparse import parse_datetime
 
 
@@ -50,9 +53,22 @@ def own_fields(model, *, leave_out: tuple[str, ...] = ()) -> dict[str, str]:
     }
 
 
-# A query's model, SQL and parameters, compiled once a process, with where its varying
-# value goes.
-COMPILED: dict[tuple, tuple[type[models.Model], str, tuple, int]] = {}
+@dataclass(frozen=True)
+class Compiled:
+    """A query's model, SQL and parameters, compiled once a process, with where its varying
+    value goes and the name it is prepared under on PostgreSQL."""
+
+    model: type[models.Model]
+    sql: str
+    params: tuple
+    at: int
+    name: str
+
+    def params_with(self, value) -> tuple:
+        return (*self.params[: self.at], value, *self.params[self.at + 1 :])
+
+
+COMPILED: dict[tuple, Compiled] = {}
 # What compiled_once() compiles in the place of the value, to find it among the parameters.
 MARKER = "compiled-once-marker"
 
@@ -60,13 +76,64 @@ MARKER = "compiled-once-marker"
 def compiled_once(key: tuple, query: Callable[[str], models.QuerySet], value: str):
     """The records of query(value), with the SQL Django compiles for query() made once a
     process under key: the query must be the same whatever the value, and the value one of
-    its parameters. The records' annotations come as the database gives them."""
+    its parameters. The records' annotations come as the database gives them.
+
+    On PostgreSQL the statement is also planned once a connection (PREPARE, then EXECUTE),
+    since planning a page's query costs more than running it; not where the connection
+    says it goes through a pooler in transaction mode (DISABLE_SERVER_SIDE_CURSORS, which
+    Django needs there too), where the next transaction may be on another server
+    connection that never saw the PREPARE."""
     if key not in COMPILED:
         queryset = query(MARKER)
         sql, params = queryset.query.sql_with_params()
-        COMPILED[key] = (queryset.model, sql, params, params.index(MARKER))
-    model, sql, params, at = COMPILED[key]
-    return model.objects.raw(sql, (*params[:at], value, *params[at + 1 :]))
+        COMPILED[key] = Compiled(
+            queryset.model, sql, params, params.index(MARKER), name=f"compiled_{len(COMPILED)}"
+        )
+    compiled = COMPILED[key]
+    alias = router.db_for_read(compiled.model)
+    connection = connections[alias]
+    records = compiled.model.objects.db_manager(alias)
+    if not plans_once(connection):
+        return records.raw(compiled.sql, compiled.params_with(value))
+    if compiled.name not in prepared_on(connection):
+        prepare(connection, compiled)
+    return records.raw(f"EXECUTE {compiled.name}(%s)", [value])
+
+
+def plans_once(connection) -> bool:
+    """Whether statements may be prepared on this connection: on PostgreSQL, not behind a
+    pooler in transaction mode."""
+    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+        "DISABLE_SERVER_SIDE_CURSORS"
+    )
+
+
+def prepared_on(connection) -> set[str]:
+    """The names of the statements prepared on connection's current database session,
+    after the health check that may open a new one."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    return connection.__dict__.setdefault("prepared_statements", set())
+
+
+@receiver(connection_created)
+def forget_prepared_statements(sender, connection, **kwargs):
+    """A new session knows none of the statements the last one prepared."""
+    connection.prepared_statements = set()
+
+
+def prepare(connection, compiled: Compiled) -> None:
+    """PREPARE compiled's statement with its fixed parameters written in and the varying
+    value as $1. Like Django's own setting up of a new connection, on the driver's cursor:
+    it is once a session, not part of any page's queries (a PREPARE also outlasts a
+    rolled-back transaction)."""
+    with connection.connection.cursor() as cursor:
+        text = cursor.mogrify(compiled.sql, compiled.params).decode()
+        quoted = cursor.mogrify("%s", [MARKER]).decode()
+        if text.count(quoted) != 1:
+            raise ValueError(f"{compiled.name}: the varying value is not one parameter")
+        cursor.execute(f"PREPARE {compiled.name} AS {text.replace(quoted, '$1')}")
+    connection.prepared_statements.add(compiled.name)
 
 
 def folded_page(queryset, slug: str, *, drafts: bool, unfold: Callable) -> models.Model:

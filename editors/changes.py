@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.fields import MonthField
+from core.folding import folded, folded_rows, unfolded
 
 # The history rows read for one change log; older changes are rarely of interest.
 HISTORY_LIMIT = 200
@@ -53,13 +55,17 @@ class Change:
         return f"{self.label} {verb} from {self.old} to {self.new}"
 
 
-def public_changes(record: models.Model, fields: list[str], limit: int = 10) -> list[Change]:
-    """The latest changes to the named fields of record, newest first, from its history."""
-    history = list(
-        record.history.order_by("-history_date", "-history_id").only(
-            "history_date", "history_id", *fields
-        )[:HISTORY_LIMIT]
-    )
+def public_changes(
+    record: models.Model, fields: list[str], limit: int = 10, history: list | None = None
+) -> list[Change]:
+    """The latest changes to the named fields of record, newest first, from its history:
+    the rows given, newest first, or else the rows read for it."""
+    if history is None:
+        history = list(
+            record.history.order_by("-history_date", "-history_id").only(
+                "history_date", "history_id", *fields
+            )[:HISTORY_LIMIT]
+        )
     found = []
     for newer, older in pairwise(history):
         for name in fields:
@@ -87,3 +93,41 @@ def with_corrections(changes: list[Change], days, limit: int = 10) -> list[Chang
     first. Who wrote in is never said."""
     notes = [Change(label="", old="", new="", date=day, said=CORRECTED) for day in days]
     return sorted(changes + notes, key=lambda change: change.date, reverse=True)[:limit]
+
+
+def change_log(record: models.Model, fields: list[str]) -> list[Change]:
+    """The public change log of record: changes to the named fields and corrections after
+    readers' reports, newest first; from the rows its query folded in (with_change_log()),
+    or else read for it."""
+    if not hasattr(record, "folded_history"):
+        return with_corrections(
+            public_changes(record, fields), record.corrections.correction_days()
+        )
+    history = unfolded(record.history.model, folded(record.folded_history))
+    history.sort(key=lambda row: (row.history_date, row.history_id), reverse=True)
+    days = {row["corrected_on"] for row in folded(record.folded_corrections)}
+    days = sorted((datetime.date.fromisoformat(day) for day in days), reverse=True)
+    return with_corrections(public_changes(record, fields, history=history), days)
+
+
+def with_change_log(model: type[models.Model], fields: list[str]) -> dict[str, Subquery]:
+    """Annotations that fold into a query of model what change_log() reads of each record:
+    its latest history rows, with the named fields, and the days of its corrections."""
+    history = model.history.model
+    latest = history.objects.filter(id=OuterRef(OuterRef("pk"))).order_by(
+        "-history_date", "-history_id"
+    )
+    kept = {name: name for name in ("history_id", "history_date", *fields)}
+    corrections = model._meta.get_field("corrections")
+    return {
+        "folded_history": folded_rows(
+            history.objects.filter(history_id__in=latest.values("history_id")[:HISTORY_LIMIT]),
+            "id",
+            kept,
+        ),
+        "folded_corrections": folded_rows(
+            corrections.related_model.objects.corrections(),
+            corrections.field.name,
+            {"corrected_on": "corrected_on"},
+        ),
+    }

@@ -41,11 +41,15 @@ class ReaderReportQuerySet(models.QuerySet):
             due |= Q(editors_mailed_at__isnull=True)
         return self.filter(due).order_by("created", "pk")
 
+    def corrections(self):
+        """Reports, now done, that led to a correction of the record they are linked to."""
+        return self.filter(state=State.DONE, corrected_on__isnull=False)
+
     def correction_days(self):
-        """The days on which reports, now done, led to a correction: for the change log
-        of the record they are linked to."""
-        done = self.filter(state=State.DONE, corrected_on__isnull=False)
-        return done.order_by("-corrected_on").values_list("corrected_on", flat=True).distinct()
+        """The days on which reports led to a correction: for the change log of the
+        record they are linked to."""
+        days = self.corrections().order_by("-corrected_on").values_list("corrected_on", flat=True)
+        return days.distinct()
 
     def with_address_kept_past(self, days: int):
         """Reports older than days that still hold the reader's e-mail address."""

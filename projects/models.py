@@ -20,7 +20,7 @@ from core.folding import folded, folded_page, folded_rows, keep_related, own_fie
 from core.models import TimeStampedModel
 from core.search import ranked, search_words, word_matches
 from core.text import render_markdown
-from editors.changes import Change, public_changes, with_corrections
+from editors.changes import Change, change_log, with_change_log
 from editors.models import PublishableQuerySet, VersionedModel
 
 from .validators import DOCUMENT_TYPES, validate_document
@@ -190,6 +190,10 @@ def overdue_condition(today: datetime.date | None = None) -> Q:
     )
 
 
+# The fields whose changes the public change log lists.
+CHANGE_LOG_FIELDS = ["status", "estimated_completion", "due_date", "completed_on"]
+
+
 def unfold_page(project: "Project") -> None:
     """Make the rows ProjectQuerySet.page() folded into its query the related records the
     project's managers give, in the order of each model's Meta.ordering."""
@@ -243,6 +247,7 @@ class ProjectQuerySet(PublishableQuerySet):
                 "project",
                 {**own_fields(Partnership), "organisation": JSONObject(**organisation)},
             ),
+            **with_change_log(self.model, CHANGE_LOG_FIELDS),
         )
 
     def overdue(self) -> "ProjectQuerySet":
@@ -461,10 +466,7 @@ class Project(VersionedModel, TimeStampedModel):
     def schedule_changes(self) -> list[Change]:
         """Changes to the status and dates, and corrections after readers' reports, newest
         first, for the public change log."""
-        return with_corrections(
-            public_changes(self, ["status", "estimated_completion", "due_date", "completed_on"]),
-            self.corrections.correction_days(),
-        )
+        return change_log(self, CHANGE_LOG_FIELDS)
 
     def clean(self):
         errors = {}

@@ -183,12 +183,12 @@ def test_intervention_page(child_outcome_factory, intervention_factory, visitor)
             ]
         )
 
-    # The intervention with its studies, findings, outcomes, projects, reviews and other
-    # clearinghouses' ratings (InterventionQuerySet.for_page); the change log's history
-    # and corrections; the ratings' definitions and the demo banner's check, each kept in
-    # the data cache after the first page.
+    # The intervention with its studies, findings, outcomes, projects, reviews, other
+    # clearinghouses' ratings and its change log's history and corrections
+    # (InterventionQuerySet.page); the ratings' definitions and the demo banner's check,
+    # each kept in the data cache after the first page.
     assert_same_queries_for_few_and_many(
-        visitor, add, intervention.get_absolute_url, queries=5, marker=b"<dt><a", shown=MANY
+        visitor, add, intervention.get_absolute_url, queries=3, marker=b"<dt><a", shown=MANY
     )
 
 
@@ -206,7 +206,7 @@ def test_intervention_page_as_staff_previewing_a_draft(
         )
 
     assert_same_queries_for_few_and_many(
-        editor, add, draft.get_absolute_url, queries=8, marker=b"<dt><a", shown=MANY
+        editor, add, draft.get_absolute_url, queries=6, marker=b"<dt><a", shown=MANY
     )
 
 
@@ -249,7 +249,7 @@ def test_project_page_listing_the_interventions_it_studies(outcomes, project_fac
         visitor,
         lambda count: project.interventions.add(*bulk_interventions(count, outcomes)),
         project.get_absolute_url,
-        queries=5,
+        queries=3,
         marker=f'<li><a href="{reverse("catalogue:guidebook")}'.encode(),
         shown=MANY,
     )

@@ -448,10 +448,10 @@ def test_the_query_count_is_the_same_for_one_study_and_for_ten(intervention_fact
             FindingFactory(study=made, outcome=outcome)
     assert main(visitor.get(ten.get_absolute_url())).find_all("table", class_="findings")
     # The intervention with its studies, their findings and outcomes, its outcome links,
-    # projects, reviews and other clearinghouses' ratings (InterventionQuerySet.for_page);
-    # the rating definitions; whether demonstration records exist; its history and the
-    # corrections readers' reports led to, for the change log.
-    assert queries(visitor, one) == queries(visitor, ten) == 5
+    # projects, reviews, other clearinghouses' ratings, and its history and the
+    # corrections readers' reports led to for the change log (InterventionQuerySet.page);
+    # the rating definitions; whether demonstration records exist.
+    assert queries(visitor, one) == queries(visitor, ten) == 3
 
 
 def test_the_comparison_shows_each_evidence_summary(studied, intervention_factory, visitor):

@@ -115,10 +115,10 @@ def test_project_page(
             subject.topics.add(f"Topic {subject.topics.count()}")
 
     # The project with its topics, questions, documents, interventions and partners
-    # (ProjectQuerySet.page); its related projects' titles; its ranking of them, its
-    # change log's history and corrections; the demo banner's check.
+    # and its change log's history and corrections (ProjectQuerySet.page); its related
+    # projects' titles; its ranking of them; the demo banner's check.
     assert_same_queries_for_3_and_60(
-        visitor, add, lambda: subject.get_absolute_url(), queries=6, marker="<li>"
+        visitor, add, lambda: subject.get_absolute_url(), queries=4, marker="<li>"
     )
 
 
@@ -173,5 +173,5 @@ def test_project_page_as_staff_previewing_a_draft(project_factory, organisation_
             draft.partnerships.create(organisation=organisation_factory(), role=Role.DELIVERY)
 
     assert_same_queries_for_3_and_60(
-        editor, add, lambda: draft.get_absolute_url(), queries=8, marker="<li>"
+        editor, add, lambda: draft.get_absolute_url(), queries=6, marker="<li>"
     )

@@ -267,6 +267,77 @@ class Proxy:
         self.process.wait(timeout=20)
 
 
+PGBOUNCER = Path("/usr/sbin/pgbouncer")
+
+
+class PgBouncer:
+    """Debian's PgBouncer on a port of its own in front of the tests' PostgreSQL, in
+    transaction mode: each transaction may go to another of its `pool_size` server
+    connections. Its admin console answers SHOW commands."""
+
+    def __init__(self, directory: Path, pool_size: int = 2):
+        database = connection.settings_dict
+        self.port = free_port()
+        self.database = database["NAME"]
+        # PgBouncer refuses to run as root, and drops to another user that must read this.
+        directory.mkdir(parents=True, exist_ok=True)
+        directory.chmod(0o755)
+        users = directory / "users.txt"
+        users.write_text(f'"{database["USER"]}" ""\n')
+        config = directory / "pgbouncer.ini"
+        config.write_text(f"""
+[databases]
+{self.database} = host={database["HOST"]} port={database["PORT"]} dbname={self.database}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {self.port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {users}
+admin_users = {database["USER"]}
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 100
+""")
+        for path in (users, config):
+            path.chmod(0o644)
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by stop)
+        run_as = ["-u", "postgres"] if os.geteuid() == 0 else []
+        self.process = subprocess.Popen(
+            [PGBOUNCER, *run_as, config], stdout=subprocess.DEVNULL, stderr=self.log
+        )
+        for _ in range(100):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("PgBouncer did not start")
+
+    def show(self, what: str) -> list[dict]:
+        """The rows of the admin console's SHOW what, as dicts."""
+        import psycopg2
+
+        admin = psycopg2.connect(
+            host="127.0.0.1", port=self.port, dbname="pgbouncer",
+            user=connection.settings_dict["USER"],
+        )  # fmt: skip
+        admin.autocommit = True
+        try:
+            with admin.cursor() as cursor:
+                cursor.execute(f"SHOW {what}")
+                names = [column.name for column in cursor.description]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            admin.close()
+
+    def stop(self) -> None:
+        # SIGTERM: a fast shutdown, which closes its server connections.
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.log.close()
+
+
 def address(base: str) -> tuple[str, int]:
     host, port = base.removeprefix("http://").split(":")
     return host, int(port)
