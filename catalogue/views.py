@@ -36,16 +36,16 @@ class GuidebookView(FilteredListView):
     paginate_by = settings.INTERVENTIONS_PER_PAGE
 
     def get_queryset(self):
-        return Intervention.objects.published().for_cards()
+        return Intervention.objects.published()
 
     def paginate_queryset(self, queryset, page_size):
         # Find the page's rows by their ids first, which the sort indexes answer alone,
-        # then load just those: a deep page costs about what the first one does.
+        # then load just those, with what their cards show, in one query: a deep page
+        # costs about what the first one does.
         paginator, page, ids, is_paginated = super().paginate_queryset(
             queryset.values_list("pk", flat=True), page_size
         )
-        found = queryset.in_bulk(list(ids))
-        page.object_list = [found[pk] for pk in ids]
+        page.object_list = Intervention.objects.cards(list(ids))
         return paginator, page, page.object_list, is_paginated
 
     def get_paginator(self, queryset, per_page, **kwargs):
