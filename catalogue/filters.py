@@ -5,6 +5,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.filtering import query_without
@@ -103,6 +104,33 @@ def yes_filter(label: str) -> django_filters.ChoiceFilter:
     )
 
 
+class ListedOutcomesField(django_filters.fields.ModelMultipleChoiceField):
+    """Child outcomes chosen by slug, checked against the outcomes in the data cache
+    (ChildOutcomeQuerySet.listed) rather than by a query on every page."""
+
+    def _check_values(self, value) -> list[ChildOutcome]:
+        try:
+            chosen = frozenset(value)
+        except TypeError:
+            raise ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        listed = {outcome.slug: outcome for outcome in ChildOutcome.objects.listed()}
+        for slug in chosen:
+            self.validate_no_null_characters(slug)
+            if slug not in listed:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": slug},
+                )
+        return [outcome for slug, outcome in listed.items() if slug in chosen]
+
+
+class ListedOutcomesFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = ListedOutcomesField
+
+
 class GuidebookFilter(django_filters.FilterSet):
     q = SearchFilter(label="Search interventions", method="filter_text")
     evidence = django_filters.TypedMultipleChoiceFilter(
@@ -140,7 +168,7 @@ class GuidebookFilter(django_filters.FilterSet):
         method="filter_max_cost",
         error_messages=invalid("a cost level; choose from 1 to 5"),
     )
-    outcome = django_filters.ModelMultipleChoiceFilter(
+    outcome = ListedOutcomesFilter(
         label="Child outcome",
         queryset=ChildOutcome.objects.all(),
         to_field_name="slug",
@@ -244,7 +272,7 @@ class GuidebookFilter(django_filters.FilterSet):
     def outcomes(self) -> list[ChildOutcome]:
         """Every child outcome, in the order they are listed: read once for the options,
         their counts and the filters in force."""
-        return list(ChildOutcome.objects.only("slug", "name"))
+        return ChildOutcome.objects.listed()
 
     @cached_property
     def outcome_names(self) -> dict[str, str]:

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from core.cache import lists_tag, record_tag
+from core.cache import cached_until_changed, lists_tag, record_tag
 from core.fields import MultipleChoiceField, choice_bits, holds_any
 from core.folding import (
     folded,
@@ -178,6 +178,11 @@ RESERVED_SLUGS = {"other-programmes", "compare", "feed", "suggest", "under-revie
 
 
 class ChildOutcomeQuerySet(models.QuerySet):
+    def listed(self) -> list["ChildOutcome"]:
+        """Every outcome, in the order they are listed, from the data cache: every page of
+        the guidebook reads them, and a change to one empties everything."""
+        return cached_until_changed(("child-outcomes",), lambda: list(self.all()), tags=())
+
     def ranked_search(self, text: str) -> "ChildOutcomeQuerySet":
         """Outcomes matching text, best first (site search)."""
         return ranked(self, text, {"name": "A", "description": "B"}, excerpt_from=["description"])

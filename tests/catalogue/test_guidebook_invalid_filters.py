@@ -124,3 +124,15 @@ def test_odd_values_never_cause_a_server_error(shared_guidebook, visitor, name):
         for extra in ("", "&format=csv"):
             response = visitor.get(guidebook_url(f"{name}={value}{extra}"))
             assert response.status_code in {200, 400}, (name, value, extra)
+
+
+def test_an_outcome_an_editor_adds_is_a_filter_at_once(db, visitor, child_outcome_factory):
+    """The outcomes a filter may name come from the data cache, which a new one empties."""
+    url = guidebook_url("outcome=sleep")
+    assert filter_error(parse(visitor.get(url)), "Child outcome") == (
+        f"There is no child outcome “sleep”. {NOT_APPLIED}"
+    )
+    child_outcome_factory(name="Sleep", slug="sleep")
+    page = parse(visitor.get(url))
+    assert filter_error(page, "Child outcome") == ""
+    assert "Child outcome: Sleep" in page.text

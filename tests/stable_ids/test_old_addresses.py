@@ -117,8 +117,8 @@ def test_a_normal_page_costs_no_query_more(
 ):
     intervention = intervention_factory()
     rename(intervention, "renamed")
-    # As for any intervention (test_intervention_studies_page pins 5, with studies or not).
-    with django_assert_num_queries(5):
+    # As for any intervention (test_intervention_studies_page pins 3, with studies or not).
+    with django_assert_num_queries(3):
         assert visitor.get("/interventions/renamed/").status_code == 200
 
 
