@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
+from core.addresses import record_url
 from core.cache import cached_until_changed, lists_tag, record_tag
 from core.fields import MultipleChoiceField, choice_bits, holds_any
 from core.folding import (
@@ -211,7 +212,7 @@ class ChildOutcome(TagBase):
         ordering = ["position", "name"]
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:outcome-detail", args=[self.slug])
+        return record_url("catalogue:outcome-detail", self.slug)
 
     def structured_data(self) -> dict:
         """The outcome as a schema.org DefinedTerm, for search engines."""
@@ -862,7 +863,7 @@ class Intervention(VersionedModel, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:intervention-detail", args=[self.slug])
+        return record_url("catalogue:intervention-detail", self.slug)
 
     def cache_tags(self, changed: set[str] | None) -> set[str]:
         """The cached pages a change to this intervention makes stale, given the fields

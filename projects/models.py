@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
+from core.addresses import record_url
 from core.cache import cached_until_changed, lists_tag, record_tag
 from core.fields import MonthField
 from core.folding import folded, folded_page, folded_rows, keep_related, own_fields, unfolded
@@ -111,7 +112,7 @@ class Organisation(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:partner-detail", args=[self.slug])
+        return record_url("projects:partner-detail", self.slug)
 
 
 class TopicQuerySet(models.QuerySet):
@@ -427,7 +428,7 @@ class Project(VersionedModel, TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:project-detail", args=[self.slug])
+        return record_url("projects:project-detail", self.slug)
 
     def cache_tags(self, changed: set[str] | None) -> set[str]:
         """The cached pages a change to this project makes stale, given the fields it
@@ -595,7 +596,7 @@ class Document(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:document-download", args=[self.project.slug, self.pk])
+        return record_url("projects:document-download", self.project.slug, self.pk)
 
     @property
     def extension(self) -> str:
