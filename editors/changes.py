@@ -3,6 +3,7 @@ log and the message an editor sees when someone else saved first."""
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 
 from django.db import models
@@ -95,6 +96,13 @@ def with_corrections(changes: list[Change], days, limit: int = 10) -> list[Chang
     return sorted(changes + notes, key=lambda change: change.date, reverse=True)[:limit]
 
 
+@cache
+def history_model(model: type[models.Model]) -> type[models.Model]:
+    """model's history model: simple_history builds a manager class on every access to
+    `model.history`, which a page should not pay for."""
+    return model.history.model
+
+
 def change_log(record: models.Model, fields: list[str]) -> list[Change]:
     """The public change log of record: changes to the named fields and corrections after
     readers' reports, newest first; from the rows its query folded in (with_change_log()),
@@ -103,7 +111,7 @@ def change_log(record: models.Model, fields: list[str]) -> list[Change]:
         return with_corrections(
             public_changes(record, fields), record.corrections.correction_days()
         )
-    history = unfolded(record.history.model, folded(record.folded_history))
+    history = unfolded(history_model(type(record)), folded(record.folded_history))
     history.sort(key=lambda row: (row.history_date, row.history_id), reverse=True)
     days = {row["corrected_on"] for row in folded(record.folded_corrections)}
     days = sorted((datetime.date.fromisoformat(day) for day in days), reverse=True)
@@ -113,7 +121,7 @@ def change_log(record: models.Model, fields: list[str]) -> list[Change]:
 def with_change_log(model: type[models.Model], fields: list[str]) -> dict[str, Subquery]:
     """Annotations that fold into a query of model what change_log() reads of each record:
     its latest history rows, with the named fields, and the days of its corrections."""
-    history = model.history.model
+    history = history_model(model)
     latest = history.objects.filter(id=OuterRef(OuterRef("pk"))).order_by(
         "-history_date", "-history_id"
     )
